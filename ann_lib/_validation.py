@@ -1,0 +1,61 @@
+"""Input checks shared by the ann_lib modules (private).
+
+Every public function converts its inputs with :func:`as_float_array` and
+reports wrong shapes as a ``ValueError`` that names the shapes involved.
+"""
+
+import numpy as np
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a model is used before ``fit`` (as in scikit-learn)."""
+
+
+def as_float_array(x, name="x"):
+    """Return `x` as a NumPy array of floats.
+
+    Floating dtypes (float16/32/64) are kept, booleans and integers become
+    float64. Anything else (complex, strings, objects) raises ``ValueError``.
+    """
+    x = np.asarray(x)
+    if x.dtype.kind == "f":  # floating
+        return x
+    if x.dtype.kind in "biu":  # boolean, signed or unsigned integer
+        return x.astype(np.float64)
+    raise ValueError(f"{name} must hold real numbers, got dtype {x.dtype}")
+
+
+def as_2d(X, name="X"):
+    """Return `X` as a 2-D float array ``(n_samples, n_features)``."""
+    X = as_float_array(X, name)
+    if X.ndim != 2:
+        hint = f"; use {name}.reshape(-1, 1) for a single feature" if X.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}{hint}"
+        )
+    return X
+
+
+def check_same_shape(a, b, name_a, name_b):
+    """Raise ``ValueError`` unless `a` and `b` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}: "
+            "they must have the same shape"
+        )
+
+
+def check_is_fitted(model, attribute):
+    """Raise :class:`NotFittedError` unless `model` has `attribute` (set by fit)."""
+    if not hasattr(model, attribute):
+        name = type(model).__name__
+        raise NotFittedError(f"This {name} is not fitted yet: call fit(X) first.")
+
+
+def lookup(table, name, what):
+    """Return ``table[name]``, or raise ``ValueError`` listing the valid names."""
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        choices = ", ".join(repr(key) for key in table)
+        raise ValueError(f"unknown {what} {name!r}; choose one of {choices}") from None

@@ -1,0 +1,239 @@
+"""Activation functions and their derivatives.
+
+Every function here works element-wise on a Python scalar or on an array of
+any shape, and returns a result of the same shape:
+
+* floating input keeps its dtype (float32 stays float32);
+* boolean and integer input is converted to float64;
+* a scalar input gives a NumPy scalar (``np.float64`` for a Python float).
+
+``<name>_grad(z)`` is the derivative of ``<name>`` with respect to `z`,
+evaluated element-wise. Where the function has a kink the derivative does not
+exist and we return a documented sub-gradient (``relu_grad(0) = 0``,
+``leaky_relu_grad(0) = slope``, ``elu_grad(0) = 1``, ``step_grad(0) = 0``).
+
+The functions never overflow and never warn, even at ``z = ±1000``: they only
+evaluate ``exp`` at non-positive arguments (so it is at most 1). A result
+smaller than the smallest float is rounded to 0 (underflow is not an error).
+
+``maxout`` is the exception to "element-wise": it takes the k affine pieces of
+each unit on the last axis and keeps the largest.
+
+``ACTIVATIONS`` maps each element-wise activation's name to the pair
+``(function, derivative)``, e.g. ``ACTIVATIONS["relu"] == (relu, relu_grad)``.
+
+Implementation note: ``out[()]`` turns a 0-d array into a NumPy scalar and
+returns any other array unchanged.
+"""
+
+import numpy as np
+
+from ann_lib._validation import as_float_array
+
+
+def linear(z):
+    """Identity activation, ``linear(z) = z``.
+
+    Parameters
+    ----------
+    z : float or ndarray of any shape
+
+    Returns
+    -------
+    float or ndarray, same shape as `z`
+        A copy of `z` (as floats).
+    """
+    return as_float_array(z, "z").copy()[()]
+
+
+def linear_grad(z):
+    """Derivative of :func:`linear`: 1 everywhere."""
+    return np.ones_like(as_float_array(z, "z"))[()]
+
+
+@np.errstate(under="ignore")
+def sigmoid(z):
+    """Logistic sigmoid, ``sigmoid(z) = 1 / (1 + exp(-z))``, with values in (0, 1).
+
+    Computed without overflow from ``e = exp(-|z|)`` (which lies in (0, 1]):
+    ``1 / (1 + e)`` where ``z >= 0`` and ``e / (1 + e)`` where ``z < 0``.
+
+    Parameters
+    ----------
+    z : float or ndarray of any shape
+
+    Returns
+    -------
+    float or ndarray, same shape as `z`
+    """
+    z = as_float_array(z, "z")
+    e = np.exp(-np.abs(z))
+    s = 1 / (1 + e)
+    return np.where(z >= 0, s, e * s)[()]
+
+
+@np.errstate(under="ignore")
+def sigmoid_grad(z):
+    """Derivative of :func:`sigmoid`: ``sigmoid(z) * (1 - sigmoid(z))``.
+
+    Computed as ``e / (1 + e)**2`` with ``e = exp(-|z|)`` (the derivative is
+    even in `z`), which stays accurate where ``sigmoid(z)`` rounds to 1.
+    """
+    z = as_float_array(z, "z")
+    e = np.exp(-np.abs(z))
+    return (e / (1 + e) ** 2)[()]
+
+
+def tanh(z):
+    """Hyperbolic tangent, ``tanh(z) = (exp(z) - exp(-z)) / (exp(z) + exp(-z))``.
+
+    Values lie in (-1, 1); ``tanh(z) = 2 * sigmoid(2 z) - 1``.
+    """
+    return np.tanh(as_float_array(z, "z"))[()]
+
+
+def tanh_grad(z):
+    """Derivative of :func:`tanh`: ``1 - tanh(z)**2``."""
+    t = np.tanh(as_float_array(z, "z"))
+    return (1 - t * t)[()]
+
+
+def relu(z):
+    """Rectified linear unit, ``relu(z) = max(0, z)``."""
+    return np.maximum(as_float_array(z, "z"), 0)[()]
+
+
+def relu_grad(z):
+    """Derivative of :func:`relu`: 1 where ``z > 0``, else 0.
+
+    At the kink ``z = 0`` we return the sub-gradient 0.
+    """
+    z = as_float_array(z, "z")
+    return (z > 0).astype(z.dtype)[()]
+
+
+def leaky_relu(z, slope=0.1):
+    """Leaky ReLU: ``z`` where ``z > 0``, ``slope * z`` elsewhere.
+
+    For ``0 <= slope <= 1`` this equals ``max(slope * z, z)``; ``slope = 0``
+    gives :func:`relu`.
+
+    Parameters
+    ----------
+    z : float or ndarray of any shape
+    slope : float, default 0.1
+        Gradient for negative inputs.
+    """
+    z = as_float_array(z, "z")
+    slope = z.dtype.type(slope)  # keep the dtype of z
+    return np.where(z > 0, z, slope * z)[()]
+
+
+def leaky_relu_grad(z, slope=0.1):
+    """Derivative of :func:`leaky_relu`: 1 where ``z > 0``, else `slope`.
+
+    At the kink ``z = 0`` we return the sub-gradient `slope`.
+    """
+    z = as_float_array(z, "z")
+    return np.where(z > 0, z.dtype.type(1), z.dtype.type(slope))[()]
+
+
+@np.errstate(under="ignore")
+def elu(z, alpha=1.0):
+    """Exponential linear unit: ``z`` where ``z > 0``, ``alpha * (exp(z) - 1)`` elsewhere.
+
+    ``exp(z) - 1`` is computed with ``np.expm1`` on ``min(z, 0)``, which is
+    accurate near 0 and never overflows. For ``z -> -inf`` the value tends
+    to ``-alpha``.
+
+    Parameters
+    ----------
+    z : float or ndarray of any shape
+    alpha : float, default 1.0
+        Magnitude of the negative saturation value.
+    """
+    z = as_float_array(z, "z")
+    alpha = z.dtype.type(alpha)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))[()]
+
+
+@np.errstate(under="ignore")
+def elu_grad(z, alpha=1.0):
+    """Derivative of :func:`elu`: 1 where ``z >= 0``, ``alpha * exp(z)`` where ``z < 0``.
+
+    At ``z = 0`` we return 1 (the right derivative; for ``alpha = 1`` both
+    sides agree and this is the true derivative).
+    """
+    z = as_float_array(z, "z")
+    alpha = z.dtype.type(alpha)
+    return np.where(z >= 0, z.dtype.type(1), alpha * np.exp(np.minimum(z, 0)))[()]
+
+
+def step(z):
+    """Heaviside step (the perceptron's threshold): 1.0 where ``z >= 0``, else 0.0."""
+    z = as_float_array(z, "z")
+    return (z >= 0).astype(z.dtype)[()]
+
+
+def step_grad(z):
+    """Derivative of :func:`step`: 0 everywhere.
+
+    At ``z = 0`` the step has no derivative; we return 0 there too. A zero
+    gradient is why a network of step units cannot be trained by gradient
+    descent.
+    """
+    return np.zeros_like(as_float_array(z, "z"))[()]
+
+
+def _as_pieces(Z):
+    Z = as_float_array(Z, "Z")
+    if Z.ndim == 0 or Z.shape[-1] == 0:
+        raise ValueError(
+            f"maxout expects the k >= 1 affine pieces on the last axis of Z, got shape {Z.shape}"
+        )
+    return Z
+
+
+def maxout(Z):
+    """Maxout unit: the largest of k affine pieces, ``maxout(Z) = Z.max(axis=-1)``.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (..., k)
+        The k pieces ``z_j = x @ w_j + b_j`` of each unit, on the last axis.
+
+    Returns
+    -------
+    ndarray, shape (...)
+        ``Z`` without its last axis (a NumPy scalar if `Z` is 1-D).
+    """
+    return _as_pieces(Z).max(axis=-1)[()]
+
+
+def maxout_grad(Z):
+    """Derivative of :func:`maxout` with respect to each piece.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (..., k)
+
+    Returns
+    -------
+    ndarray, shape (..., k)
+        One-hot mask: 1 for the piece that attains the maximum, 0 for the
+        others. On ties the first maximal piece gets the 1.
+    """
+    Z = _as_pieces(Z)
+    winner = Z.argmax(axis=-1)[..., np.newaxis]
+    return (np.arange(Z.shape[-1]) == winner).astype(Z.dtype)
+
+
+ACTIVATIONS = {
+    "linear": (linear, linear_grad),
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (tanh, tanh_grad),
+    "relu": (relu, relu_grad),
+    "leaky_relu": (leaky_relu, leaky_relu_grad),
+    "elu": (elu, elu_grad),
+    "step": (step, step_grad),
+}

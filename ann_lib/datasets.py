@@ -1,0 +1,203 @@
+"""Small data sets for the lessons: toy generators and real data shipped with scikit-learn.
+
+Generators take a ``seed`` (an int or a ``numpy.random.Generator``) and give
+the same data for the same seed. The loaders read files installed with
+scikit-learn; nothing is ever downloaded.
+
+Features are float64 arrays ``X`` of shape ``(n_samples, n_features)``;
+class labels are int64 arrays ``y`` of 0s and 1s.
+"""
+
+import math
+
+import numpy as np
+
+
+def make_two_classes(n_samples=200, cluster_std=0.7, seed=0):
+    """Two Gaussian blobs in the plane, one per class.
+
+    Class 0 is centred at (-1, -1), class 1 at (1, 1); the classes are
+    linearly separable up to some overlap that grows with `cluster_std`.
+
+    Parameters
+    ----------
+    n_samples : int, default 200
+        Class 0 gets ``n_samples // 2`` samples, class 1 the rest.
+    cluster_std : float, default 0.7
+        Standard deviation of each blob along each axis.
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, 2)
+    y : ndarray of int64, shape (n_samples,)
+    """
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1], [n_samples // 2, n_samples - n_samples // 2])
+    centres = np.array([[-1.0, -1.0], [1.0, 1.0]])
+    X = centres[y] + cluster_std * rng.standard_normal((n_samples, 2))
+    return X, y
+
+
+make_blobs_2d = make_two_classes
+
+
+def make_xor(n_samples=200, noise=0.2, seed=0):
+    """The XOR problem: four Gaussian clusters at the corners (±1, ±1).
+
+    A point is class 1 when its corner's coordinates have different signs,
+    (1, -1) and (-1, 1), and class 0 at (1, 1) and (-1, -1). No straight line
+    separates the classes; one hidden layer suffices.
+
+    Parameters
+    ----------
+    n_samples : int, default 200
+        Split as evenly as possible over the four corners.
+    noise : float, default 0.2
+        Standard deviation of the Gaussian noise around each corner.
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, 2)
+    y : ndarray of int64, shape (n_samples,)
+    """
+    rng = np.random.default_rng(seed)
+    corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    corner = np.arange(n_samples) % 4
+    X = corners[corner] + noise * rng.standard_normal((n_samples, 2))
+    y = (corners[corner, 0] != corners[corner, 1]).astype(np.int64)
+    return X, y
+
+
+def make_regression_with_outliers(
+    n_samples=100, n_outliers=10, slope=2.0, intercept=1.0, noise=1.0, seed=0
+):
+    """Points near a line, some of them replaced by outliers far above it.
+
+        y = slope * x + intercept + noise * N(0, 1),   x uniform in [0, 10]
+
+    then `n_outliers` randomly chosen points get 20 to 40 added to ``y``.
+    Squared error is pulled towards the outliers; absolute and Huber loss much
+    less so.
+
+    Parameters
+    ----------
+    n_samples : int, default 100
+    n_outliers : int, default 10
+    slope, intercept : float, default 2.0, 1.0
+        The true line.
+    noise : float, default 1.0
+        Standard deviation of the noise on the inliers.
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    x : ndarray of float64, shape (n_samples,)
+    y : ndarray of float64, shape (n_samples,)
+    """
+    if not 0 <= n_outliers <= n_samples:
+        raise ValueError(f"n_outliers must be in [0, n_samples={n_samples}], got {n_outliers}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 10.0, n_samples)
+    y = slope * x + intercept + noise * rng.standard_normal(n_samples)
+    outliers = rng.choice(n_samples, size=n_outliers, replace=False)
+    y[outliers] += rng.uniform(20.0, 40.0, n_outliers)
+    return x, y
+
+
+def load_breast_cancer():
+    """Wisconsin breast cancer data (569 tumours, 30 features), from scikit-learn.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (569, 30)
+    y : ndarray of int64, shape (569,)
+        scikit-learn's coding: 0 = malignant (212), 1 = benign (357).
+    """
+    from sklearn import datasets
+
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    return X.astype(np.float64), y.astype(np.int64)
+
+
+def load_digits_binary(digits=(3, 8)):
+    """8x8 images of two handwritten digits, from scikit-learn's digits data.
+
+    Parameters
+    ----------
+    digits : pair of int, default (3, 8)
+        The two digits to keep; the first is class 0, the second class 1.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, 64)
+        Pixel intensities 0 to 16, row by row.
+    y : ndarray of int64, shape (n_samples,)
+        0 for ``digits[0]``, 1 for ``digits[1]``.
+    """
+    from sklearn import datasets
+
+    negative, positive = digits
+    if negative == positive or not {negative, positive} <= set(range(10)):
+        raise ValueError(f"digits must be two different digits 0-9, got {digits!r}")
+    X, labels = datasets.load_digits(return_X_y=True)
+    keep = (labels == negative) | (labels == positive)
+    return X[keep].astype(np.float64), (labels[keep] == positive).astype(np.int64)
+
+
+def train_test_split(X, y, test_size=0.25, seed=0, stratify=False):
+    """Split samples at random into a training and a test set.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, ...)
+    y : array_like, shape (n_samples, ...)
+    test_size : float in (0, 1) or int, default 0.25
+        Fraction of the samples for the test set (rounded up, as in
+        scikit-learn), or their number.
+    seed : int or numpy.random.Generator, default 0
+    stratify : bool, default False
+        If True, split each class of `y` separately, so both sets keep the
+        class proportions: a class of ``n_class`` samples gives
+        ``round(n_test / n_samples * n_class)`` test samples (the total may
+        then differ from ``n_test`` by rounding).
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+        Samples keep the random order of the split.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(
+            f"X has shape {X.shape} but y has shape {y.shape}: they need the same number "
+            "of samples (rows)"
+        )
+    if isinstance(test_size, (int, np.integer)):
+        n_test = int(test_size)
+    elif 0 < test_size < 1:
+        n_test = math.ceil(test_size * n)
+    else:
+        raise ValueError(f"test_size must be a fraction in (0, 1) or a count, got {test_size!r}")
+    if not 0 < n_test < n:
+        raise ValueError(
+            f"test_size={test_size!r} puts {n_test} of {n} samples in the test set; "
+            "both sets need at least one sample"
+        )
+    rng = np.random.default_rng(seed)
+    if stratify:
+        if y.ndim != 1:
+            raise ValueError(f"stratify needs 1-D class labels y, got shape {y.shape}")
+        test = []
+        for label in np.unique(y):
+            members = rng.permutation(np.flatnonzero(y == label))
+            test.extend(members[: round(n_test / n * len(members))])
+        test = rng.permutation(np.array(test, dtype=np.int64))
+    else:
+        test = rng.permutation(n)[:n_test]
+    is_test = np.zeros(n, dtype=bool)
+    is_test[test] = True
+    train = rng.permutation(np.flatnonzero(~is_test))
+    return X[train], X[test], y[train], y[test]

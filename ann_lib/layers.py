@@ -1,0 +1,129 @@
+"""Forward and backward pass of the two kinds of layer an MLP is made of.
+
+A dense (fully connected) layer followed by an activation:
+
+    Z = X @ W + b          dense_forward       X (n_samples, n_in), W (n_in, n_out), b (n_out,)
+    A = f(Z)               activation_forward  A, Z (n_samples, n_out)
+
+Each forward function returns its output and a ``cache`` holding what the
+backward pass needs. Given the gradient of the cost with respect to the
+output, the backward function returns the gradients with respect to the
+inputs (chain rule):
+
+    dZ = dA * f'(Z)                            activation_backward
+    dX = dZ @ W.T,  dW = X.T @ dZ,  db = sum of dZ over samples
+                                               dense_backward
+"""
+
+from ann_lib._validation import as_float_array, lookup
+from ann_lib.activations import ACTIVATIONS
+
+
+def dense_forward(X, W, b):
+    """Forward pass of a dense layer, ``Z = X @ W + b``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_in)
+    W : array_like, shape (n_in, n_out)
+    b : array_like, shape (n_out,)
+
+    Returns
+    -------
+    Z : ndarray, shape (n_samples, n_out)
+    cache : tuple (X, W)
+        For :func:`dense_backward`.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit together; the message names them.
+    """
+    X, W, b = as_float_array(X, "X"), as_float_array(W, "W"), as_float_array(b, "b")
+    if X.ndim != 2 or W.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_in) and W 2-D (n_in, n_out), "
+            f"got X of shape {X.shape} and W of shape {W.shape}"
+        )
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"X has shape {X.shape} but W has shape {W.shape}: "
+            f"X's {X.shape[1]} features must match W's {W.shape[0]} rows"
+        )
+    if b.shape != (W.shape[1],):
+        raise ValueError(
+            f"b has shape {b.shape} but W has shape {W.shape}: "
+            f"b needs one entry per column of W, shape ({W.shape[1]},)"
+        )
+    return X @ W + b, (X, W)
+
+
+def dense_backward(dZ, cache):
+    """Backward pass of a dense layer.
+
+    Parameters
+    ----------
+    dZ : array_like, shape (n_samples, n_out)
+        Gradient of the cost with respect to the layer output ``Z``.
+    cache : tuple (X, W)
+        From :func:`dense_forward`.
+
+    Returns
+    -------
+    dX : ndarray, shape (n_samples, n_in)
+        ``dZ @ W.T``
+    dW : ndarray, shape (n_in, n_out)
+        ``X.T @ dZ``
+    db : ndarray, shape (n_out,)
+        ``dZ.sum(axis=0)``
+    """
+    X, W = cache
+    dZ = as_float_array(dZ, "dZ")
+    if dZ.shape != (X.shape[0], W.shape[1]):
+        raise ValueError(
+            f"dZ has shape {dZ.shape} but Z = X @ W + b has shape {(X.shape[0], W.shape[1])} "
+            f"(X {X.shape}, W {W.shape}): dZ must have the shape of Z"
+        )
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+def activation_forward(Z, name):
+    """Forward pass of an activation layer, ``A = f(Z)``.
+
+    Parameters
+    ----------
+    Z : array_like, any shape
+    name : str
+        A key of :data:`ann_lib.activations.ACTIVATIONS` (``"relu"``, ``"sigmoid"``, ...).
+
+    Returns
+    -------
+    A : ndarray, same shape as `Z`
+    cache : tuple (Z, name)
+        For :func:`activation_backward`.
+    """
+    f, _ = lookup(ACTIVATIONS, name, "activation")
+    Z = as_float_array(Z, "Z")
+    return f(Z), (Z, name)
+
+
+def activation_backward(dA, cache):
+    """Backward pass of an activation layer, ``dZ = dA * f'(Z)``.
+
+    Parameters
+    ----------
+    dA : array_like, same shape as ``Z``
+        Gradient of the cost with respect to the activation output ``A``.
+    cache : tuple (Z, name)
+        From :func:`activation_forward`.
+
+    Returns
+    -------
+    dZ : ndarray, same shape as ``Z``
+    """
+    Z, name = cache
+    _, f_grad = lookup(ACTIVATIONS, name, "activation")
+    dA = as_float_array(dA, "dA")
+    if dA.shape != Z.shape:
+        raise ValueError(f"dA has shape {dA.shape} but Z has shape {Z.shape}: they must match")
+    return dA * f_grad(Z)

@@ -1,0 +1,290 @@
+"""A multi-layer perceptron (MLP) built from the layer functions of :mod:`ann_lib.layers`.
+
+For layer sizes ``[n_0, n_1, ..., n_L]`` the network computes, from ``A_0 = X``,
+
+    Z_l = A_{l-1} @ W_l + b_l,     A_l = f_l(Z_l)          for l = 1, ..., L
+
+with the hidden activation for ``l < L`` and the output activation for
+``l = L``. Training minimises the mean loss of ``A_L`` by mini-batch gradient
+descent, with gradients from backpropagation.
+"""
+
+import numpy as np
+
+from ann_lib._validation import as_2d, as_float_array, check_is_fitted, lookup
+from ann_lib.activations import ACTIVATIONS
+from ann_lib.layers import activation_backward, activation_forward, dense_backward, dense_forward
+from ann_lib.losses import LOSSES
+from ann_lib.optim import gradient_descent_step, minibatches, momentum_step
+
+HE_ACTIVATIONS = ("relu", "leaky_relu", "elu")
+"""Activations whose layers get He initialisation (the others get Glorot)."""
+
+
+def init_params(layer_sizes, rng, hidden_activation="relu", output_activation="sigmoid"):
+    """Random initial weights and zero biases for every layer.
+
+    ``W`` is drawn from a normal distribution with mean 0 and
+
+    * He: ``std = sqrt(2 / n_in)`` if the layer's activation is ReLU-like
+      (``"relu"``, ``"leaky_relu"``, ``"elu"``);
+    * Xavier/Glorot: ``std = sqrt(2 / (n_in + n_out))`` otherwise.
+
+    Both keep the variance of the signal roughly constant from layer to layer.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_features, hidden_1, ..., n_outputs]``, at least two entries.
+    rng : numpy.random.Generator or int
+        Source of randomness (an int is used as a seed).
+    hidden_activation, output_activation : str, default "relu", "sigmoid"
+        Activation after the hidden layers and after the last layer.
+
+    Returns
+    -------
+    params : list of (W, b)
+        One pair per layer: ``W`` of shape ``(n_in, n_out)``, ``b`` of shape ``(n_out,)``.
+    """
+    layer_sizes = _check_layer_sizes(layer_sizes)
+    rng = np.random.default_rng(rng)
+    n_layers = len(layer_sizes) - 1
+    params = []
+    for i, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
+        activation = output_activation if i == n_layers - 1 else hidden_activation
+        if activation in HE_ACTIVATIONS:
+            std = np.sqrt(2 / n_in)
+        else:
+            std = np.sqrt(2 / (n_in + n_out))
+        params.append((rng.normal(0.0, std, size=(n_in, n_out)), np.zeros(n_out)))
+    return params
+
+
+def _check_layer_sizes(layer_sizes):
+    sizes = list(layer_sizes)
+    if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
+        raise ValueError(
+            f"layer_sizes must list at least two positive integers "
+            f"[n_features, ..., n_outputs], got {layer_sizes!r}"
+        )
+    return [int(n) for n in sizes]
+
+
+class MLP:
+    """Multi-layer perceptron trained by mini-batch gradient descent.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_features, hidden_1, ..., n_outputs]``, e.g. ``[30, 64, 1]``.
+    hidden_activation : str, default "relu"
+        Name from :data:`ann_lib.activations.ACTIVATIONS`.
+    output_activation : str, default "sigmoid"
+        ``"sigmoid"`` makes the network a binary classifier (outputs are
+        probabilities); ``"linear"`` a regressor.
+    loss : str, default "binary_cross_entropy"
+        Name from :data:`ann_lib.losses.LOSSES`.
+    seed : int, default 0
+        Seeds the initial weights and the shuffling, so ``fit`` is
+        deterministic.
+
+    Attributes
+    ----------
+    params_ : list of (W, b)
+        The trained weights, one pair per layer.
+    loss_history_ : list of float
+        The mean loss on the whole training set after each epoch.
+
+    Examples
+    --------
+    >>> from ann_lib.datasets import make_xor
+    >>> X, y = make_xor(200, noise=0.2, seed=0)
+    >>> model = MLP([2, 8, 1], hidden_activation="tanh", seed=0)
+    >>> model.fit(X, y, epochs=200, learning_rate=0.5).score(X, y)
+    1.0
+    """
+
+    def __init__(
+        self,
+        layer_sizes,
+        hidden_activation="relu",
+        output_activation="sigmoid",
+        loss="binary_cross_entropy",
+        seed=0,
+    ):
+        self.layer_sizes = _check_layer_sizes(layer_sizes)
+        lookup(ACTIVATIONS, hidden_activation, "activation")
+        lookup(ACTIVATIONS, output_activation, "activation")
+        self.hidden_activation = hidden_activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self._loss, self._loss_grad = lookup(LOSSES, loss, "loss")
+        self.seed = seed
+
+    @property
+    def _is_classifier(self):
+        return self.output_activation == "sigmoid"
+
+    def fit(self, X, y, epochs=100, batch_size=32, learning_rate=0.1, momentum=0.0):
+        """Train from fresh random weights.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
+            Targets; class labels 0/1 for a classifier.
+        epochs : int, default 100
+            Passes over the training set.
+        batch_size : int or None, default 32
+            Samples per gradient step (None: the whole set).
+        learning_rate : float, default 0.1
+        momentum : float in [0, 1), default 0.0
+            0 gives plain gradient descent, otherwise
+            :func:`ann_lib.optim.momentum_step` with ``beta = momentum``.
+
+        Returns
+        -------
+        self : MLP
+        """
+        X, Y = self._check_X(X), self._check_y(y, len(X))
+        rng = np.random.default_rng(self.seed)
+        self.params_ = init_params(
+            self.layer_sizes, rng, self.hidden_activation, self.output_activation
+        )
+        self.loss_history_ = []
+        velocity = None
+        for _ in range(epochs):
+            for X_batch, Y_batch in minibatches(X, Y, batch_size, rng):
+                output, caches = self.forward(X_batch)
+                grads = self.backward(output, Y_batch, caches)
+                if momentum:
+                    self.params_, velocity = momentum_step(
+                        self.params_, grads, velocity, learning_rate, momentum
+                    )
+                else:
+                    self.params_ = gradient_descent_step(self.params_, grads, learning_rate)
+            self.loss_history_.append(float(self._loss(Y, self.forward(X)[0])))
+        return self
+
+    def forward(self, X):
+        """Forward pass through all layers.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+
+        Returns
+        -------
+        output : ndarray, shape (n_samples, n_outputs)
+            ``A_L``, the activation of the last layer.
+        caches : list of (dense_cache, activation_cache)
+            One pair per layer, for :meth:`backward`.
+        """
+        check_is_fitted(self, "params_")
+        A = X
+        caches = []
+        for i, (W, b) in enumerate(self.params_):
+            Z, dense_cache = dense_forward(A, W, b)
+            A, activation_cache = activation_forward(Z, self._activation(i))
+            caches.append((dense_cache, activation_cache))
+        return A, caches
+
+    def backward(self, output, y, caches):
+        """Backpropagation: gradient of the mean loss with respect to every parameter.
+
+        For a sigmoid output with binary cross-entropy the two derivatives are
+        fused into the stable ``dZ_L = (A_L - y) / n`` (``n = y.size``);
+        otherwise ``dZ_L = activation_backward(loss_grad(y, A_L), ...)``.
+
+        Parameters
+        ----------
+        output : ndarray, shape (n_samples, n_outputs)
+            From :meth:`forward`.
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
+        caches : list
+            From :meth:`forward`.
+
+        Returns
+        -------
+        grads : list of (dW, db)
+            Same structure and shapes as :attr:`params_`.
+        """
+        Y = self._check_y(y, len(output))
+        if self._is_classifier and self.loss == "binary_cross_entropy":
+            dZ = (output - Y) / Y.size
+        else:
+            dZ = activation_backward(self._loss_grad(Y, output), caches[-1][1])
+        grads = []
+        for i in reversed(range(len(caches))):
+            dA, dW, db = dense_backward(dZ, caches[i][0])
+            grads.append((dW, db))
+            if i > 0:
+                dZ = activation_backward(dA, caches[i - 1][1])
+        return grads[::-1]
+
+    def predict_proba(self, X):
+        """Probability of class 1 for each sample (sigmoid output only).
+
+        Unlike scikit-learn, which returns one column per class, this returns
+        the network output itself.
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) or (n_samples, n_outputs)
+        """
+        if not self._is_classifier:
+            raise ValueError(
+                f"predict_proba needs a sigmoid output, this MLP has {self.output_activation!r}"
+            )
+        return self._output(X)
+
+    def predict(self, X):
+        """Predictions: class labels 0/1 (output >= 0.5) for a sigmoid output, else the output.
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) or (n_samples, n_outputs)
+            Integer labels for a classifier, floats for a regressor.
+        """
+        output = self._output(X)
+        return (output >= 0.5).astype(np.int64) if self._is_classifier else output
+
+    def score(self, X, y):
+        """Accuracy for a classifier, coefficient of determination R^2 for a regressor.
+
+        ``R^2 = 1 - sum((y - y_hat)**2) / sum((y - mean(y))**2)`` over all outputs.
+        """
+        y_hat = self.predict(X)
+        y = as_float_array(y, "y").reshape(y_hat.shape)
+        if self._is_classifier:
+            return float(np.mean(y_hat == y))
+        return float(1 - np.sum((y - y_hat) ** 2) / np.sum((y - y.mean(axis=0)) ** 2))
+
+    def _activation(self, i):
+        return self.output_activation if i == len(self.layer_sizes) - 2 else self.hidden_activation
+
+    def _output(self, X):
+        output, _ = self.forward(self._check_X(X))
+        return output[:, 0] if output.shape[1] == 1 else output
+
+    def _check_X(self, X):
+        X = as_2d(X, "X")
+        if X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(
+                f"X has shape {X.shape} but layer_sizes[0] is {self.layer_sizes[0]}: "
+                f"X's {X.shape[1]} features must match the {self.layer_sizes[0]} inputs"
+            )
+        return X
+
+    def _check_y(self, y, n_samples):
+        """Return y as float64 of shape (n_samples, n_outputs); (n_samples,) is accepted."""
+        Y = as_float_array(y, "y")
+        n_outputs = self.layer_sizes[-1]
+        if Y.ndim == 1 and n_outputs == 1:
+            Y = Y[:, np.newaxis]
+        if Y.shape != (n_samples, n_outputs):
+            raise ValueError(
+                f"y has shape {Y.shape} but the network needs ({n_samples}, {n_outputs}): "
+                f"one row per sample of X, one column per output"
+            )
+        return Y

@@ -1,0 +1,157 @@
+"""Gradient descent: update rules, mini-batches, and descent paths on a 2-D surface.
+
+    gradient descent:   p <- p - learning_rate * g
+    momentum:           v <- beta * v - learning_rate * g,   p <- p + v
+
+``params`` and ``grads`` may be a single array or a (nested) list or tuple of
+arrays, such as the list of ``(W, b)`` pairs of :func:`ann_lib.network.init_params`;
+the result has the same structure. Inputs are never modified.
+"""
+
+import numpy as np
+
+from ann_lib._validation import as_float_array
+
+
+def gradient_descent_step(params, grads, learning_rate):
+    """One step of gradient descent, ``p - learning_rate * g`` for every parameter.
+
+    Parameters
+    ----------
+    params : ndarray or list/tuple of ndarrays
+    grads : same structure and shapes as `params`
+    learning_rate : float
+
+    Returns
+    -------
+    new_params : same structure as `params`
+    """
+    return _map(lambda p, g: p - learning_rate * g, params, grads, names=("params", "grads"))
+
+
+def momentum_step(params, grads, velocity, learning_rate, beta=0.9):
+    """One step of gradient descent with momentum.
+
+        v <- beta * v - learning_rate * g
+        p <- p + v
+
+    The velocity ``v`` is a running sum of past steps, decayed by `beta`
+    (``beta = 0`` is plain gradient descent).
+
+    Parameters
+    ----------
+    params : ndarray or list/tuple of ndarrays
+    grads : same structure and shapes as `params`
+    velocity : same structure and shapes as `params`, or None
+        The previous velocity; None means zeros (the first step).
+    learning_rate : float
+    beta : float in [0, 1), default 0.9
+
+    Returns
+    -------
+    new_params, new_velocity : same structure as `params`
+    """
+    if velocity is None:
+        velocity = _map(np.zeros_like, params)
+    velocity = _map(
+        lambda v, g: beta * v - learning_rate * g, velocity, grads, names=("velocity", "grads")
+    )
+    params = _map(lambda p, v: p + v, params, velocity, names=("params", "velocity"))
+    return params, velocity
+
+
+def _map(f, *trees, names=("params",)):
+    """Apply `f` leaf by leaf to arrays nested in lists/tuples of the same structure."""
+    first = trees[0]
+    if isinstance(first, (list, tuple)):
+        for other, name in zip(trees[1:], names[1:]):
+            if not isinstance(other, (list, tuple)) or len(other) != len(first):
+                raise ValueError(
+                    f"{name} must have the structure of {names[0]}: "
+                    f"a list or tuple of {len(first)} entries"
+                )
+        return type(first)(_map(f, *leaves, names=names) for leaves in zip(*trees))
+    arrays = [np.asarray(leaf) for leaf in trees]
+    for array, name in zip(arrays[1:], names[1:]):
+        if array.shape != arrays[0].shape:
+            raise ValueError(
+                f"{names[0]} entry has shape {arrays[0].shape} but {name} entry has shape "
+                f"{array.shape}: they must match"
+            )
+    return f(*arrays)
+
+
+def minibatches(X, y, batch_size, rng):
+    """Yield shuffled mini-batches that cover every sample exactly once (one epoch).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_samples, ...)
+    y : ndarray, shape (n_samples, ...)
+    batch_size : int or None
+        Samples per batch; the last batch holds the remainder. ``1`` gives
+        stochastic gradient descent. ``None`` or ``>= n_samples`` gives one
+        full batch, yielded in the original order (no shuffling).
+    rng : numpy.random.Generator or int
+        Source of the shuffling order (an int is used as a seed).
+
+    Yields
+    ------
+    X_batch : ndarray, shape (batch_size, ...)
+    y_batch : ndarray, shape (batch_size, ...)
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(
+            f"X has shape {X.shape} but y has shape {y.shape}: they need the same number "
+            "of samples (rows)"
+        )
+    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    if batch_size is None or batch_size >= n:
+        yield X, y
+        return
+    order = np.random.default_rng(rng).permutation(n)
+    X, y = X[order], y[order]  # shuffle once, then slice (views, no copies)
+    for start in range(0, n, batch_size):
+        yield X[start : start + batch_size], y[start : start + batch_size]
+
+
+def gradient_descent(grad_fn, x0, learning_rate, n_steps, momentum=0.0):
+    """Run gradient descent (with optional momentum) from `x0` and record the path.
+
+    Meant for lessons on 2-D loss surfaces:
+
+        v <- momentum * v - learning_rate * grad_fn(x),   x <- x + v
+
+    Parameters
+    ----------
+    grad_fn : callable
+        ``grad_fn(x)`` returns the gradient at `x`, shape (dim,).
+    x0 : array_like, shape (dim,)
+        Starting point.
+    learning_rate : float
+    n_steps : int
+    momentum : float in [0, 1), default 0.0
+        0 gives plain gradient descent.
+
+    Returns
+    -------
+    path : ndarray, shape (n_steps + 1, dim)
+        ``path[0]`` is `x0`, ``path[t]`` the point after `t` steps.
+    """
+    x = as_float_array(x0, "x0").astype(np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"x0 must be 1-D (dim,), got shape {x.shape}")
+    path = np.empty((n_steps + 1, x.size))
+    path[0] = x
+    velocity = np.zeros_like(x)
+    for t in range(1, n_steps + 1):
+        g = np.asarray(grad_fn(x), dtype=np.float64)
+        if g.shape != x.shape:
+            raise ValueError(f"grad_fn returned shape {g.shape} but x has shape {x.shape}")
+        velocity = momentum * velocity - learning_rate * g
+        x = x + velocity
+        path[t] = x
+    return path

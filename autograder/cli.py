@@ -1,0 +1,76 @@
+"""The ``ann-course`` command: build the release, grade a class."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from autograder.settings import REPO
+
+
+def _summary(rows):
+    """Per-student totals as printable lines."""
+    totals = defaultdict(lambda: [0.0, 0.0, 0])
+    for r in rows:
+        t = totals[r.student_id]
+        t[0] += r.score
+        t[1] += r.max_score
+        t[2] += r.status != "ok"
+    width = max([len("student")] + [len(s) for s in totals])
+    lines = [f"{'student':<{width}}  {'score':>7}  {'max':>5}  {'%':>5}  problems"]
+    for student, (score, max_score, problems) in sorted(totals.items()):
+        pct = 100 * score / max_score if max_score else 0.0
+        lines.append(f"{student:<{width}}  {score:>7g}  {max_score:>5g}  {pct:>5.1f}  "
+                     f"{problems or ''}")
+    return lines
+
+
+def cmd_build(args):
+    from autograder.build import build
+
+    written = build(args.lessons or None, examples=REPO / "examples")
+    for path in written:
+        print(f"built {path.relative_to(REPO)}")
+    return 0
+
+
+def cmd_grade(args):
+    from autograder.grade import grade
+
+    def progress(done, total, student, assignment):
+        print(f"\r[{done}/{total}] graded {student}/{assignment}", end="", file=sys.stderr,
+              flush=True)
+
+    out = Path(args.out)
+    rows = grade(args.submitted, out, progress=progress)
+    print(file=sys.stderr)
+    print("\n".join(_summary(rows)))
+    print(f"\ngrades:   {out / 'grades.csv'}")
+    print(f"feedback: {out / 'feedback'}/<student_id>/<assignment>/*.html")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="ann-course", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="regenerate course/ (and examples/) from solutions/")
+    p.add_argument("lessons", nargs="*", metavar="LESSON", help="e.g. 01_neuron (default: all)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("grade", help="autograde a class of submissions")
+    p.add_argument("submitted", metavar="SUBMITTED",
+                   help="folder laid out as <student_id>/<assignment>/<notebook>.ipynb")
+    p.add_argument("--out", required=True, metavar="OUT",
+                   help="where grades.csv and feedback/ are written")
+    p.set_defaults(func=cmd_grade)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (RuntimeError, FileNotFoundError, ValueError) as exc:
+        print(f"ann-course {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

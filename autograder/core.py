@@ -1,0 +1,255 @@
+"""The checking engine every lesson shares.
+
+An :class:`Exercise` compares a student's function with the ``ann_lib`` reference on many inputs.
+When they disagree it looks through the exercise's catalogue of :class:`Mistake` s (plausible wrong
+implementations) and, if the student's answer behaves exactly like one of them, names it.
+
+Hidden test cells call an exercise in one line, e.g. ``checks.weighted_sum(weighted_sum)``, so the
+feedback never shows how the check works; :func:`expect` is the visible tests' assertion.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["CheckFailed", "Mistake", "Exercise", "Property", "case", "expect", "fmt"]
+
+
+class CheckFailed(AssertionError):
+    """A check did not pass; the message says what was expected, what came back and why."""
+
+
+def fmt(value, precision=6):
+    """Short, readable representation of a value for messages."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return fmt(value[()], precision)
+        return np.array2string(value, precision=precision, threshold=12, edgeitems=3,
+                               separator=", ")
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.{precision}g}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(fmt(v, precision) for v in value) + ")"
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    return repr(value)
+
+
+def _close(got, expected, rtol, atol):
+    """True when ``got`` matches ``expected`` in shape and value (tuples compared item-wise)."""
+    if isinstance(expected, tuple):
+        return (isinstance(got, (tuple, list)) and len(got) == len(expected)
+                and all(_close(g, e, rtol, atol) for g, e in zip(got, expected)))
+    if got is None:
+        return False
+    try:
+        g = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    e = np.asarray(expected, dtype=float)
+    if g.shape != e.shape:
+        return False
+    return bool(np.all(np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)))
+
+
+def _shape_note(got, expected):
+    if isinstance(expected, tuple) or got is None:
+        return ""
+    try:
+        gs, es = np.shape(got), np.shape(expected)
+    except Exception:  # noqa: BLE001 - a ragged or exotic object: no shape to talk about
+        return ""
+    if gs != es:
+        return f" The shapes differ: expected {es}, got {gs}."
+    return ""
+
+
+def expect(got, expected, call, rtol=1e-6, atol=1e-9):
+    """Visible-test assertion: ``got`` must match ``expected``; ``call`` says what was computed."""
+    __tracebackhide__ = True
+    if got is None and expected is not None:
+        raise CheckFailed(f"{call}: expected {fmt(expected)}, got None. "
+                          "Did you forget the `return` statement?")
+    if not _close(got, expected, rtol, atol):
+        raise CheckFailed(f"{call}: expected {fmt(expected)}, got {fmt(got)}."
+                          + _shape_note(got, expected))
+
+
+@dataclass(frozen=True)
+class Case:
+    """The arguments of one call."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+    def copy(self):
+        return Case(copy.deepcopy(self.args), copy.deepcopy(self.kwargs))
+
+    def describe(self, name):
+        parts = [fmt(a, 4) for a in self.args] + [f"{k}={fmt(v, 4)}" for k, v in self.kwargs.items()]
+        return f"{name}({', '.join(parts)})"
+
+
+def case(*args, **kwargs):
+    """Build a :class:`Case` from call arguments."""
+    return Case(args, kwargs)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer and what to tell a student whose answer behaves like it."""
+
+    wrong: Callable
+    message: str
+
+    @property
+    def key(self):
+        return self.wrong.__name__
+
+    def source(self, name):
+        """The wrong answer as notebook code defining a function called ``name``."""
+        src = textwrap.dedent(inspect.getsource(self.wrong))
+        lines = [ln for ln in src.splitlines() if not ln.lstrip().startswith("@")]
+        head = lines[0].replace(f"def {self.wrong.__name__}(", f"def {name}(", 1)
+        return "\n".join([head, *lines[1:]]) + "\n"
+
+
+def _call(fn, c, strict):
+    """Call ``fn`` on a private copy of the case's arguments."""
+    c = c.copy()
+    if strict:
+        with np.errstate(all="raise"):
+            return fn(*c.args, **c.kwargs)
+    with np.errstate(all="ignore"):
+        return fn(*c.args, **c.kwargs)
+
+
+class Check:
+    """A hidden test: calling it with the student's answer raises CheckFailed when it is wrong."""
+
+    name: str
+    mistakes: Sequence[Mistake]
+
+    def __call__(self, student):
+        __tracebackhide__ = True
+        message = self.verdict(student)
+        if message:
+            raise CheckFailed(message)
+
+    def verdict(self, student):  # pragma: no cover - every check defines it
+        raise NotImplementedError
+
+    def all_mistakes(self):
+        return list(self.mistakes)
+
+
+@dataclass
+class Property(Check):
+    """A graded answer with no single right value (e.g. weights that make a gate).
+
+    ``judge(student) -> str | None`` returns the message for a wrong answer, naming the mistake
+    where it recognises one; every entry of ``mistakes`` must be recognised by ``judge``.
+    """
+
+    name: str
+    judge: Callable
+    mistakes: Sequence[Mistake] = ()
+    uses: tuple = ()
+
+    def verdict(self, student):
+        try:
+            return self.judge(student)
+        except NotImplementedError:
+            return f"`{self.name}` is not implemented yet."
+
+
+@dataclass
+class Exercise(Check):
+    """A graded function: the student's answer must agree with ``reference`` on every case.
+
+    Parameters
+    ----------
+    name : str
+        The function's name in the notebook (also the answer cell's grade_id).
+    reference : callable
+        The ``ann_lib`` reference implementation.
+    cases : callable
+        ``cases(rng) -> list[Case]``: fixed edge cases plus random ones.
+    mistakes : sequence of Mistake
+        The catalogue of recognised wrong answers for this exercise.
+    strict_cases : callable, optional
+        ``strict_cases(rng) -> list[Case]`` run with floating-point errors raised (overflow at
+        +-1000 and the like); a floating-point error there is reported as ``unstable``.
+    unstable : Mistake, optional
+        The mistake to name when a strict case raises a floating-point error.
+    uses : tuple of str
+        Other exercises' functions this one calls in the solution (a mistake there may cascade).
+    """
+
+    name: str
+    reference: Callable
+    cases: Callable[[np.random.Generator], Sequence[Case]]
+    mistakes: Sequence[Mistake] = ()
+    strict_cases: Callable | None = None
+    unstable: Mistake | None = None
+    uses: tuple = ()
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    seed: int = 20261125
+
+    def all_mistakes(self):
+        return [*self.mistakes, *([self.unstable] if self.unstable else [])]
+
+    def verdict(self, student):
+        """None when ``student`` is right, else the message a student should read."""
+        if not callable(student):
+            return f"`{self.name}` should be a function, but it is {type(student).__name__}."
+        rng = np.random.default_rng(self.seed)
+        cases = list(self.cases(rng))
+        results = []
+        for c in cases:
+            expected = _call(self.reference, c, strict=False)
+            try:
+                got = _call(student, c, strict=False)
+            except NotImplementedError:
+                return f"`{self.name}` is not implemented yet."
+            except Exception as exc:  # noqa: BLE001 - any student error becomes a message
+                return (f"{c.describe(self.name)} raised {type(exc).__name__}: {exc}")
+            results.append((c, expected, got))
+        failures = [r for r in results if not _close(r[2], r[1], self.rtol, self.atol)]
+        if failures:
+            c, expected, got = failures[0]
+            mistake = self._diagnose(results)
+            example = (f"For example, {c.describe(self.name)} should return {fmt(expected)}, "
+                       f"but yours returned {fmt(got)}.{_shape_note(got, expected)}")
+            if got is None:
+                example += " Did you forget the `return` statement?"
+            if mistake:
+                return f"`{self.name}` is not right yet: {mistake.message} {example}"
+            return f"`{self.name}` is not right yet. {example}"
+        if self.strict_cases is not None:
+            for c in self.strict_cases(rng):
+                try:
+                    _call(student, c, strict=True)
+                except FloatingPointError as exc:
+                    hint = self.unstable.message if self.unstable else "make it numerically stable."
+                    return (f"`{self.name}` is not stable: {c.describe(self.name)} raised "
+                            f"FloatingPointError ({exc}). {hint}")
+        return None
+
+    def _diagnose(self, results):
+        """The mistake whose outputs the student's answer reproduces on every case, if any."""
+        for mistake in self.mistakes:
+            try:
+                wrong = [_call(mistake.wrong, c, strict=False) for c, _, _ in results]
+            except Exception:  # noqa: BLE001 - this mistake cannot take these inputs
+                continue
+            if all(_close(got, w, self.rtol, self.atol) for (_, _, got), w in zip(results, wrong)):
+                return mistake
+        return None

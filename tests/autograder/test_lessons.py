@@ -1,0 +1,78 @@
+"""Every lesson, graded by real nbgrader: full marks, zero, and the right diagnosis per mistake.
+
+The cases are generated from the notebooks and the checks' mistake catalogues, not written out
+per exercise.
+"""
+
+import pytest
+
+from autograder import notebooks
+from autograder.lessons import checks_of
+from autograder.settings import REPO
+from tests.conftest import LESSONS, MUTANTS, autograded_errors, exercise_of, html_text
+
+
+def _rows(rows, student, lesson):
+    return [r for r in rows if r.student_id == student and r.assignment == lesson]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solutions_submitted_as_a_student_get_full_marks(graded_class, lesson):
+    rows, out = graded_class
+    got = _rows(rows, "complete", lesson)
+    assert got, f"no rows for the complete submission of {lesson}"
+    lost = [(r.exercise, r.score, r.max_score, r.status) for r in got if r.score != r.max_score]
+    errors = {}
+    for r in got:
+        errors.update(autograded_errors(out, "complete", lesson, r.notebook))
+    assert not lost, f"the solutions lost points: {lost}; errors: {errors}"
+    assert all(r.status == "ok" for r in got)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_untouched_release_gets_zero_with_not_implemented_messages(graded_class, lesson):
+    rows, out = graded_class
+    got = _rows(rows, "blank", lesson)
+    assert got and all(r.score == 0 for r in got), [(r.exercise, r.score) for r in got]
+    assert all(r.status == "ok" for r in got), [r.status for r in got]
+    errors = autograded_errors(out, "blank", lesson, got[0].notebook)
+    assert all("not implemented yet" in e for e in errors.values()), errors
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.student.removeprefix("mut--"))
+def test_a_catalogued_mistake_loses_only_its_exercise_and_is_named(graded_class, mutant):
+    rows, out = graded_class
+    got = _rows(rows, mutant.student, mutant.lesson)
+    names = list(checks_of(mutant.lesson))
+    uses = {n: set(getattr(c, "uses", ())) for n, c in checks_of(mutant.lesson).items()}
+    target = [r for r in got if exercise_of(r.exercise, names) == mutant.exercise]
+    assert target, f"no test cell named test_{mutant.exercise}*"
+    assert any(r.score < r.max_score for r in target), "the wrong answer kept all its points"
+    others = [r for r in got if r not in target
+              and mutant.exercise not in uses.get(exercise_of(r.exercise, names), set())]
+    assert all(r.score == r.max_score for r in others), [
+        (r.exercise, r.score) for r in others if r.score != r.max_score]
+    errors = autograded_errors(out, mutant.student, mutant.lesson, mutant.notebook)
+    failing = [errors.get(r.exercise, "") for r in target if r.score < r.max_score]
+    assert any(mutant.message in e for e in failing), (mutant.message, failing)
+    feedback = out / "feedback" / mutant.student / mutant.lesson / mutant.notebook.replace(
+        ".ipynb", ".html")
+    text = html_text(feedback)
+    assert mutant.message in text
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_feedback_never_shows_hidden_tests(graded_class, lesson):
+    rows, out = graded_class
+    solution = notebooks.read(next((REPO / "solutions" / lesson).glob("*.ipynb")))
+    hidden = set()
+    for cell in solution.cells:
+        hidden |= {ln.strip() for ln in notebooks.region(cell.source, notebooks.BEGIN_HIDDEN,
+                                                         notebooks.END_HIDDEN) if ln.strip()}
+    assert hidden, "every lesson has hidden tests"
+    for student in ("complete", "blank"):
+        for page in (out / "feedback" / student / lesson).glob("*.html"):
+            text = html_text(page)
+            assert "HIDDEN TESTS" not in text
+            leaked = [h for h in hidden if h in text]
+            assert not leaked, f"{page}: {leaked}"

@@ -1,0 +1,146 @@
+"""The project's promises: dependency lists agree, course/ is generated, notebooks follow the rules."""
+
+import ast
+import json
+import re
+
+import pytest
+import yaml
+import tomllib
+
+from autograder import notebooks
+from autograder.build import build, lessons
+from autograder.settings import REPO
+
+LESSONS = lessons()
+
+
+def _requirement(spec):
+    name = re.match(r"[A-Za-z0-9_.\-\[\]]+", spec).group(0)
+    return name.lower(), spec[len(name):].replace(" ", "")
+
+
+def test_environment_yml_lists_exactly_the_runtime_dependencies_of_pyproject():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = dict(_requirement(s) for s in project["dependencies"])
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"]
+             if isinstance(d, str) and not re.match(r"^(python|pip)\b", d)]
+    assert {"pip": ["-e ."]} in env["dependencies"], "environment.yml must install the project"
+    assert dict(_requirement(s) for s in conda) == wanted
+
+
+def _json(path):
+    return json.loads(path.read_text())
+
+
+def test_course_and_examples_are_exactly_what_build_produces(tmp_path):
+    build(dest=tmp_path / "course", examples=tmp_path / "examples")
+    for folder in ("course", "examples"):
+        ours = sorted(p.relative_to(REPO / folder) for p in (REPO / folder).rglob("*.ipynb"))
+        fresh = sorted(p.relative_to(tmp_path / folder)
+                       for p in (tmp_path / folder).rglob("*.ipynb"))
+        assert ours == fresh, f"{folder}/ holds other notebooks than the build makes"
+        for rel in ours:
+            assert _json(REPO / folder / rel) == _json(tmp_path / folder / rel), (
+                f"{folder}/{rel} is out of date: run `ann-course build`")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_release_has_no_outputs_solutions_or_hidden_tests(lesson):
+    for sol in sorted((REPO / "solutions" / lesson).glob("*.ipynb")):
+        rel = REPO / "course" / lesson / sol.name
+        assert notebooks.leaks(notebooks.read(sol), notebooks.read(rel)) == []
+
+
+def test_leak_check_catches_a_solution_line_in_the_release():
+    sol = notebooks.read(REPO / "solutions" / LESSONS[0] / f"{LESSONS[0]}.ipynb")
+    rel = notebooks.read(REPO / "course" / LESSONS[0] / f"{LESSONS[0]}.ipynb")
+    answer = next(c for c in sol.cells if notebooks.is_answer(c))
+    secret = notebooks.region(answer.source, notebooks.BEGIN_SOLUTION, notebooks.END_SOLUTION)
+    target = next(c for c in rel.cells if notebooks.is_answer(c))
+    target.source += "\n" + "\n".join(secret)
+    assert any("is in the release" in p for p in notebooks.leaks(sol, rel))
+
+
+def _all_notebooks():
+    return [p for folder in ("solutions", "course") for p in sorted((REPO / folder).rglob("*.ipynb"))]
+
+
+@pytest.mark.parametrize("path", _all_notebooks(), ids=lambda p: str(p.relative_to(REPO)))
+def test_notebooks_are_committed_without_outputs(path):
+    nb = notebooks.read(path)
+    dirty = [c.get("id") for c in nb.cells
+             if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty
+    assert ".ipynb_checkpoints" not in path.parts
+
+
+def _solution_notebooks():
+    return sorted((REPO / "solutions").rglob("*.ipynb"))
+
+
+def _parse(source):
+    # IPython's trailing ';' and magics are not used in our notebooks: plain Python must parse.
+    return ast.parse(source)
+
+
+@pytest.mark.parametrize("path", _solution_notebooks(), ids=lambda p: p.parent.name)
+def test_lesson_starts_with_objectives_and_has_one_import_cell(path):
+    nb = notebooks.read(path)
+    assert nb.cells[0].cell_type == "markdown"
+    assert re.search(r"by the end of this lesson", nb.cells[0].source, re.I)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert notebooks.nbgrader_meta(code[0]).get("grade_id") == "imports"
+    assert notebooks.nbgrader_meta(code[0]).get("locked")
+    importing = [c.get("id") for c in code[1:]
+                 if any(isinstance(n, (ast.Import, ast.ImportFrom))
+                        for n in ast.walk(_parse(c.source)))]
+    assert not importing, f"imports outside the import cell: {importing}"
+
+
+@pytest.mark.parametrize("path", _solution_notebooks(), ids=lambda p: p.parent.name)
+def test_functions_are_defined_only_in_answer_cells(path):
+    nb = notebooks.read(path)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or notebooks.is_answer(cell):
+            continue
+        defs = [n.name for n in ast.walk(_parse(cell.source))
+                if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) and hasattr(n, "name")]
+        assert not defs, f"cell {cell.get('id')} defines {defs}: helpers belong in ann_lib"
+
+
+@pytest.mark.parametrize("path", _solution_notebooks(), ids=lambda p: p.parent.name)
+def test_every_answer_has_locked_tests_that_call_its_hidden_check(path):
+    nb = notebooks.read(path)
+    answers = [notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells if notebooks.is_answer(c)]
+    tests = {notebooks.nbgrader_meta(c)["grade_id"]: c for c in nb.cells if notebooks.is_test(c)}
+    assert answers
+    for name in answers:
+        mine = [c for gid, c in tests.items() if gid == f"test_{name}" or gid.startswith(f"test_{name}_")]
+        assert mine, f"no test cell test_{name}"
+        for cell in mine:
+            assert notebooks.nbgrader_meta(cell).get("locked")
+            hidden = "\n".join(notebooks.region(cell.source, notebooks.BEGIN_HIDDEN,
+                                                notebooks.END_HIDDEN))
+            assert re.search(rf"\bchecks\.{name}\w*\(", hidden), f"{cell.id}: no hidden check"
+            assert "checks.expect(" in cell.source, f"{cell.id}: no visible test"
+
+
+@pytest.mark.parametrize("path", _solution_notebooks(), ids=lambda p: p.parent.name)
+def test_no_test_cell_ends_on_a_bare_expression(path):
+    """nbgrader gives partial or full credit for a value a test cell ends on (even False)."""
+    nb = notebooks.read(path)
+    for cell in nb.cells:
+        if not notebooks.is_test(cell):
+            continue
+        for source in (cell.source, "\n".join(
+                ln for ln in cell.source.splitlines()
+                if ln not in notebooks.region(cell.source, notebooks.BEGIN_HIDDEN,
+                                              notebooks.END_HIDDEN))):
+            last = _parse(source).body[-1]
+            if isinstance(last, ast.Expr):
+                call = last.value
+                assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                    and getattr(call.func.value, "id", None) == "checks", (
+                        f"{cell.id} ends on an expression that is not a checks call")
