@@ -15,7 +15,7 @@ from ann_lib._validation import as_2d, as_float_array, check_is_fitted, lookup
 from ann_lib.activations import ACTIVATIONS
 from ann_lib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 from ann_lib.losses import LOSSES
-from ann_lib.optim import gradient_descent_step, minibatches, momentum_step
+from ann_lib.optim import minibatches
 
 HE_ACTIVATIONS = ("relu", "leaky_relu", "elu")
 """Activations whose layers get He initialisation (the others get Glorot)."""
@@ -151,20 +151,32 @@ class MLP:
         self.params_ = init_params(
             self.layer_sizes, rng, self.hidden_activation, self.output_activation
         )
+        velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params_]
         self.loss_history_ = []
-        velocity = None
         for _ in range(epochs):
             for X_batch, Y_batch in minibatches(X, Y, batch_size, rng):
                 output, caches = self.forward(X_batch)
                 grads = self.backward(output, Y_batch, caches)
-                if momentum:
-                    self.params_, velocity = momentum_step(
-                        self.params_, grads, velocity, learning_rate, momentum
-                    )
-                else:
-                    self.params_ = gradient_descent_step(self.params_, grads, learning_rate)
+                self._update(grads, velocity, learning_rate, momentum)
             self.loss_history_.append(float(self._loss(Y, self.forward(X)[0])))
         return self
+
+    def _update(self, grads, velocity, learning_rate, momentum):
+        """One step of gradient descent, in place (no new arrays).
+
+        The same update as :func:`ann_lib.optim.gradient_descent_step`
+        (``p -= learning_rate * g``) or, if `momentum`, as
+        :func:`ann_lib.optim.momentum_step` (``v = momentum * v - learning_rate * g``,
+        ``p += v``).
+        """
+        for layer_params, layer_grads, layer_velocity in zip(self.params_, grads, velocity):
+            for p, g, v in zip(layer_params, layer_grads, layer_velocity):
+                if momentum:
+                    v *= momentum
+                    v -= learning_rate * g
+                    p += v
+                else:
+                    p -= learning_rate * g
 
     def forward(self, X):
         """Forward pass through all layers.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -253,3 +254,30 @@ class Exercise(Check):
             if all(_close(got, w, self.rtol, self.atol) for (_, _, got), w in zip(results, wrong)):
                 return mistake
         return None
+
+
+def self_check(checks_module, namespace):
+    """Run a lesson's hidden checks on the answers defined in ``namespace``; print a summary.
+
+    This is what a lesson's last cell calls (``checks.self_check(globals())``): it tells a
+    learner which exercises pass and why the others do not, without showing how checks work.
+    Returns the number of exercises that pass (None while nbgrader grades: nothing to show).
+    """
+    if os.environ.get("NBGRADER_EXECUTION"):
+        return None
+    checks = [c for c in vars(checks_module).values() if isinstance(c, Check)]
+    passed = 0
+    for check in checks:
+        answer = namespace.get(check.name)
+        if answer is None:
+            verdict = f"`{check.name}` is not defined: run its answer cell first."
+        else:
+            try:
+                verdict = check.verdict(answer)
+            except Exception as exc:  # noqa: BLE001 - a broken answer must not break the summary
+                verdict = f"{type(exc).__name__}: {exc}"
+        passed += verdict is None
+        print(f"{'PASS' if verdict is None else 'FAIL'}  {check.name}"
+              + ("" if verdict is None else f"\n      {verdict}"))
+    print(f"\n{passed} of {len(checks)} exercises pass.")
+    return passed

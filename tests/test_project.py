@@ -5,8 +5,8 @@ import json
 import re
 
 import pytest
-import yaml
 import tomllib
+import yaml
 
 from autograder import notebooks
 from autograder.build import build, lessons

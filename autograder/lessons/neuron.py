@@ -1,11 +1,20 @@
 """Checks for lesson 01, the neuron."""
 
+import sys
+
 import numpy as np
 
 from ann_lib import activations, neuron
+from autograder import core
 from autograder.core import Exercise, Mistake, Property, case, expect
 
-__all__ = ["expect", "weighted_sum", "weighted_sum_batch", "step", "neuron_output", "and_gate"]
+__all__ = ["expect", "self_check", "weighted_sum", "weighted_sum_batch", "step", "neuron_output",
+           "and_gate"]
+
+
+def self_check(namespace):
+    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
+    return core.self_check(sys.modules[__name__], namespace)
 
 
 # --- weighted_sum: one sample --------------------------------------------------------------
