@@ -55,8 +55,9 @@ def linear_grad(z):
 def sigmoid(z):
     """Logistic sigmoid, ``sigmoid(z) = 1 / (1 + exp(-z))``, with values in (0, 1).
 
-    Computed without overflow from ``e = exp(-|z|)`` (which lies in (0, 1]):
-    ``1 / (1 + e)`` where ``z >= 0`` and ``e / (1 + e)`` where ``z < 0``.
+    Computed without overflow from ``e = exp(-|z|)``, which lies in (0, 1]:
+    ``1 / (1 + e)`` where ``z >= 0`` and ``e / (1 + e)`` where ``z < 0``
+    (multiply ``1 / (1 + exp(-z))`` by ``exp(z) / exp(z)``).
 
     Parameters
     ----------
@@ -68,8 +69,7 @@ def sigmoid(z):
     """
     z = as_float_array(z, "z")
     e = np.exp(-np.abs(z))
-    s = 1 / (1 + e)
-    return np.where(z >= 0, s, e * s)[()]
+    return (np.where(z >= 0, 1, e) / (1 + e))[()]
 
 
 @np.errstate(under="ignore")

@@ -58,7 +58,7 @@ def dense_forward(X, W, b):
     return X @ W + b, (X, W)
 
 
-def dense_backward(dZ, cache):
+def dense_backward(dZ, cache, compute_dX=True):
     """Backward pass of a dense layer.
 
     Parameters
@@ -67,10 +67,13 @@ def dense_backward(dZ, cache):
         Gradient of the cost with respect to the layer output ``Z``.
     cache : tuple (X, W)
         From :func:`dense_forward`.
+    compute_dX : bool, default True
+        False skips ``dX`` and returns None in its place. Backpropagation
+        needs ``dX`` for every layer but the first, whose input is the data.
 
     Returns
     -------
-    dX : ndarray, shape (n_samples, n_in)
+    dX : ndarray, shape (n_samples, n_in), or None
         ``dZ @ W.T``
     dW : ndarray, shape (n_in, n_out)
         ``X.T @ dZ``
@@ -84,7 +87,8 @@ def dense_backward(dZ, cache):
             f"dZ has shape {dZ.shape} but Z = X @ W + b has shape {(X.shape[0], W.shape[1])} "
             f"(X {X.shape}, W {W.shape}): dZ must have the shape of Z"
         )
-    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+    dX = dZ @ W.T if compute_dX else None
+    return dX, X.T @ dZ, dZ.sum(axis=0)
 
 
 def activation_forward(Z, name):

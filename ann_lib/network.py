@@ -228,7 +228,7 @@ class MLP:
             dZ = activation_backward(self._loss_grad(Y, output), caches[-1][1])
         grads = []
         for i in reversed(range(len(caches))):
-            dA, dW, db = dense_backward(dZ, caches[i][0])
+            dA, dW, db = dense_backward(dZ, caches[i][0], compute_dX=i > 0)
             grads.append((dW, db))
             if i > 0:
                 dZ = activation_backward(dA, caches[i - 1][1])
