@@ -92,10 +92,16 @@ def tanh(z):
     return np.tanh(as_float_array(z, "z"))[()]
 
 
+@np.errstate(under="ignore")
 def tanh_grad(z):
-    """Derivative of :func:`tanh`: ``1 - tanh(z)**2``."""
-    t = np.tanh(as_float_array(z, "z"))
-    return (1 - t * t)[()]
+    """Derivative of :func:`tanh`: ``1 - tanh(z)**2 = 1 / cosh(z)**2``.
+
+    Computed as ``4 e / (1 + e)**2`` with ``e = exp(-2 |z|)``, which stays
+    accurate where ``tanh(z)`` rounds to ±1 and never overflows.
+    """
+    z = as_float_array(z, "z")
+    e = np.exp(-2 * np.abs(z))
+    return (4 * e / (1 + e) ** 2)[()]
 
 
 def relu(z):

@@ -290,13 +290,12 @@ class MLP:
 
     def _check_y(self, y, n_samples):
         """Return y as float64 of shape (n_samples, n_outputs); (n_samples,) is accepted."""
-        Y = as_float_array(y, "y")
+        y = as_float_array(y, "y")
         n_outputs = self.layer_sizes[-1]
-        if Y.ndim == 1 and n_outputs == 1:
-            Y = Y[:, np.newaxis]
+        Y = y[:, np.newaxis] if y.ndim == 1 and n_outputs == 1 else y
         if Y.shape != (n_samples, n_outputs):
             raise ValueError(
-                f"y has shape {Y.shape} but the network needs ({n_samples}, {n_outputs}): "
+                f"y has shape {y.shape} but the network needs ({n_samples}, {n_outputs}): "
                 f"one row per sample of X, one column per output"
             )
         return Y

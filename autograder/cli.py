@@ -52,6 +52,38 @@ def cmd_grade(args):
     return 0
 
 
+def cmd_check(args):
+    from autograder.check import NotACourseNotebook, check
+
+    status = 0
+    for i, path in enumerate(args.notebooks):
+        if i:
+            print()
+        try:
+            report = check(path, timeout=args.timeout)
+        except NotACourseNotebook as exc:
+            print(f"ann-course check: error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        print("\n".join(report.lines()))
+    return status
+
+
+def cmd_lab(args):
+    import subprocess
+
+    course = REPO / "course"
+    own_root = any(a.startswith(("--ServerApp.root_dir", "--notebook-dir", "--ServerApp.notebook_dir"))
+                   for a in args.extra)
+    cmd = [sys.executable, "-m", "jupyterlab",
+           *([] if own_root else [f"--ServerApp.root_dir={course}"]), *args.extra]
+    print(" ".join(cmd), file=sys.stderr)
+    try:
+        return subprocess.call(cmd, cwd=REPO)
+    except KeyboardInterrupt:
+        return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="ann-course", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,7 +96,19 @@ def main(argv=None):
     p.add_argument("--out", required=True, metavar="OUT",
                    help="where grades.csv and feedback/ are written")
     p.set_defaults(func=cmd_grade)
-    args = parser.parse_args(argv)
+    p = sub.add_parser("check", help="run a notebook as the grader would (hidden tests included) and "
+                       "say what passes; the score is not recorded anywhere")
+    p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="e.g. course/01_neuron/01_neuron.ipynb")
+    p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
+                   help="per-cell time limit (default: the course's, as when grading)")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("lab", help="JupyterLab on the student release in course/ (extra arguments, "
+                       "e.g. --no-browser --port 8899, go to jupyter lab)")
+    p.set_defaults(func=cmd_lab)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         return args.func(args)
     except (RuntimeError, FileNotFoundError, ValueError) as exc:

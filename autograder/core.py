@@ -266,7 +266,9 @@ def self_check(checks_module, namespace):
     if os.environ.get("NBGRADER_EXECUTION"):
         return None
     checks = [c for c in vars(checks_module).values() if isinstance(c, Check)]
+    width = max([len("exercise")] + [len(c.name) for c in checks])
     passed = 0
+    print(f"{'exercise':<{width}}  result")
     for check in checks:
         answer = namespace.get(check.name)
         if answer is None:
@@ -277,7 +279,10 @@ def self_check(checks_module, namespace):
             except Exception as exc:  # noqa: BLE001 - a broken answer must not break the summary
                 verdict = f"{type(exc).__name__}: {exc}"
         passed += verdict is None
-        print(f"{'PASS' if verdict is None else 'FAIL'}  {check.name}"
-              + ("" if verdict is None else f"\n      {verdict}"))
-    print(f"\n{passed} of {len(checks)} exercises pass.")
+        print(f"{check.name:<{width}}  {'PASS' if verdict is None else 'FAIL'}")
+        if verdict is not None:
+            print(textwrap.fill(verdict, width=100, initial_indent=" " * (width + 8),
+                                subsequent_indent=" " * (width + 8), break_long_words=False))
+    print(f"\n{passed} of {len(checks)} exercises pass."
+          + ("" if passed == len(checks) else " Fix the first failing one, re-run its cell, then this one."))
     return passed

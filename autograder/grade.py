@@ -1,16 +1,30 @@
-"""``ann-course grade``: autograde a class with nbgrader and write grades.csv and feedback.
+"""``ann-course grade``: autograde a class with nbgrader and write grades.csv, feedback and reports.
 
-``SUBMITTED/<student_id>/<assignment>/<notebook>.ipynb`` is nbgrader's submitted layout. Each
-submission is first copied into a private staging area (the originals are never touched, and a
-broken file never reaches nbgrader), then graded by nbgrader's own autograde (gradebook,
-checksums, restored test cells) and generate_feedback.
+``SUBMITTED/<student_id>/<assignment>/<notebook>.ipynb`` is nbgrader's submitted layout.
+
+Design
+------
+* The parent registers every lesson once in the class gradebook (``OUT/.nbgrader/gradebook.db``)
+  and keeps a copy of it as a template.
+* Each (student, assignment) is a *job* run by a worker of a process pool (``--jobs``, default all
+  cores) or of a Dask cluster (``--scheduler``). A worker stages the submission in a private
+  folder (originals untouched; unreadable files, shadowing files and tampered test cells are dealt
+  with there, see :mod:`autograder.guard`), then runs nbgrader's own autograde and
+  generate_feedback against a *private copy* of the template gradebook, on a fresh grading kernel
+  (:mod:`autograder.kernel`: per-cell timeout, memory cap, guard for the checkers' tools).
+* The parent merges each job's scores into the class gradebook with nbgrader's Gradebook API, so
+  formgrader sees one consistent gradebook, and records a hash of the submitted folder: a re-run
+  grades only new or changed submissions (``--force`` grades everything again).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import shutil
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,6 +37,10 @@ from autograder.settings import REPO
 
 COLUMNS = ["student_id", "assignment", "notebook", "exercise", "score", "max_score", "status",
            "flags"]
+DEFAULT_TIMEOUT = 60
+DEFAULT_MEMORY = 1 << 30
+#: Bump when grading changes in a way that makes earlier results stale.
+GRADER_VERSION = "2"
 
 
 class GradeError(RuntimeError):
@@ -41,37 +59,214 @@ class Row:
     flags: str = ""
 
 
-def _status_of(cell):
+def parse_memory(text):
+    """``"1G"``, ``"512M"``, ``"2GiB"`` or a number of bytes -> bytes (0: no cap)."""
+    t = str(text).strip().upper().removesuffix("IB").removesuffix("B")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    if t and t[-1] in scale:
+        return int(float(t[:-1]) * scale[t[-1]])
+    return int(float(t))
+
+
+def _status_of(cell, timeout):
     """What went wrong while running a test cell, from its outputs ("ok" if nothing did)."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             name = output.get("ename", "")
             if name == "CellTimeoutError":
-                return "timeout: the cell ran past the time limit"
+                return f"timeout: the cell ran past the {timeout:g} s limit"
             if name in ("DeadKernelError", "DeadKernel"):
                 return "kernel died"
+            if name == "MemoryError":
+                return "memory limit: the cell ran out of memory"
     return "ok"
 
 
-class Grader:
-    """Grades submissions into ``out``; one gradebook lives in ``out/.nbgrader``."""
+def expected_cells(root, assignment):
+    """``{notebook name: [(test grade_id, points), ...]}`` of an assignment."""
+    folder = Path(root) / "solutions" / assignment
+    return {p.name: notebooks.test_cells(notebooks.read(p)) for p in sorted(folder.glob("*.ipynb"))}
 
-    def __init__(self, submitted, out, root=REPO):
+
+def folder_hash(folder):
+    """A hash of every file under ``folder`` (names and contents); '' if it does not exist."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return ""
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+# --- one job, run in a worker process ------------------------------------------------------
+
+def _stage(spec, stage, expected, release):
+    """Copy what can be graded into ``stage``; return ``({notebook: problem}, {notebook: flags})``."""
+    from autograder.guard import restore_cells, scan_answers, shadowing_files
+    from autograder.lessons import checks_of
+
+    src = Path(spec["submitted"]) / spec["student"] / spec["assignment"]
+    problems = {name: None for name in expected}
+    flags = {name: [] for name in expected}
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    if not src.is_dir():
+        return {name: "not submitted" for name in expected}, flags
+    shadow = shadowing_files(src)
+    for item in src.iterdir():
+        if item.suffix != ".ipynb" and item.is_file() and item.name not in shadow:
+            shutil.copy2(item, stage / item.name)
+    present = {p.name for p in src.glob("*.ipynb")}
+    extra = sorted(present - set(expected))
+    try:
+        graded_names = set(checks_of(spec["assignment"]))
+    except Exception:  # noqa: BLE001 - a lesson without checks module: no scan by name
+        graded_names = set()
+    for name in expected:
+        if shadow:
+            flags[name].append(f"files that would shadow packages were not used: {', '.join(shadow)}")
+        if extra:
+            flags[name].append(f"extra notebooks: {', '.join(extra)}")
+        path = src / name
+        if name not in present:
+            problems[name] = "missing notebook" + (
+                f" (found {', '.join(extra)} instead; was it renamed?)" if extra else "")
+            continue
+        try:
+            nb = nbformat.read(str(path), as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            problems[name] = f"unreadable notebook: {first[:200]}"
+            continue
+        nb, notes = restore_cells(nb, notebooks.read(release / name))
+        if notes:
+            flags[name].append("test cells tampered with, restored: " + ", ".join(notes[:5])
+                               + (f" (+{len(notes) - 5} more)" if len(notes) > 5 else ""))
+        flags[name] += scan_answers(nb, graded_names)
+        if notes:
+            notebooks.write(nb, stage / name)
+        else:
+            shutil.copy2(path, stage / name)
+    return problems, flags
+
+
+def grade_job(spec):
+    """Grade one student's assignment; return ``{"rows": [...], "scores": {...}}`` (picklable)."""
+    from nbgrader.api import Gradebook
+
+    from autograder.guard import configure_grading
+    from autograder.lessons import module_name
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    root, out = Path(spec["root"]), Path(spec["out"])
+    student, assignment = spec["student"], spec["assignment"]
+    work = out / ".nbgrader"
+    job = work / "jobs" / student / assignment
+    if job.exists():
+        shutil.rmtree(job)
+    job.mkdir(parents=True)
+    shutil.copy2(spec["template"], job / "gradebook.db")
+    db_url = f"sqlite:///{job / 'gradebook.db'}"
+    expected = expected_cells(root, assignment)
+    problems, flags = _stage(spec, job / "submitted" / student / assignment, expected,
+                             work / "release" / assignment)
+    reports = job / "reports"
+    reports.mkdir()
+    try:
+        lesson_module = f"autograder.lessons.{module_name(assignment)}"
+    except ValueError:
+        lesson_module = "autograder.core"
+
+    def extra(c):
+        configure_grading(c, spec["timeout"], spec["memory"], lesson_module, str(reports))
+
+    status = {name: p for name, p in problems.items() if p}
+    if len(status) < len(expected):
+        nbg = api(job, extra_config=extra, source_directory=root / "solutions",
+                  release_directory=work / "release", submitted_directory=job / "submitted",
+                  autograded_directory=work / "autograded", feedback_directory=out / "feedback",
+                  db_url=db_url)
+        try:
+            require(nbg.autograde(assignment, student, force=True, create=True), "autograde")
+            require(nbg.generate_feedback(assignment, student, force=True), "generate_feedback")
+        except NbgraderError as exc:
+            for name in expected:
+                status.setdefault(name, str(exc).splitlines()[0][:300])
+    rows, scores = [], {}
+    for name, cells in expected.items():
+        if name in status:
+            rows += [Row(student, assignment, name, gid, 0.0, pts, status[name],
+                         "; ".join(flags[name])) for gid, pts in cells]
+            continue
+        events = {}
+        report = reports / f"{name.removesuffix('.ipynb')}.json"
+        if report.exists():
+            events = json.loads(report.read_text())
+        nb_flags = list(flags[name])
+        if events.get("tamper"):
+            nb_flags.append("checkers' tools tampered with: " + " | ".join(events["tamper"])[:500])
+        nb_status = None
+        if events.get("dead"):
+            nb_status = f"kernel died in cell {events['dead']} (the cells after it scored 0)"
+        elif events.get("timeouts"):
+            nb_status = (f"timeout: cell(s) {', '.join(map(str, events['timeouts']))} ran past "
+                         f"the {spec['timeout']:g} s limit (interrupted; the rest was graded)")
+        elif events.get("memory"):
+            nb_status = (f"memory limit: cell(s) {', '.join(map(str, events['memory']))} ran out "
+                         f"of memory ({spec['memory'] / (1 << 20):.0f} MiB cap)")
+        graded = work / "autograded" / student / assignment / name
+        cell_status = {}
+        if graded.exists():
+            nb = notebooks.read(graded)
+            cell_status = {notebooks.nbgrader_meta(c)["grade_id"]: _status_of(c, spec["timeout"])
+                           for c in nb.cells if notebooks.is_test(c)}
+        with Gradebook(db_url, "ann-course") as gb:
+            sub = gb.find_submission_notebook(name.removesuffix(".ipynb"), assignment, student)
+            got = {g.name: (float(g.score or 0.0), float(g.max_score), g.auto_score,
+                            bool(g.needs_manual_grade)) for g in sub.grades}
+            comments = {c.name: c.auto_comment for c in sub.comments}
+        scores[name] = {"grades": {k: [v[2], v[3]] for k, v in got.items()}, "comments": comments}
+        for gid, points in cells:
+            score, max_score = got.get(gid, (0.0, points))[:2]
+            st = cell_status.get(gid, "ok")
+            if st == "ok" and nb_status:
+                st = nb_status
+            rows.append(Row(student, assignment, name, gid, score, max_score, st,
+                            "; ".join(nb_flags)))
+    shutil.rmtree(job / "submitted", ignore_errors=True)
+    return {"student": student, "assignment": assignment, "rows": [asdict(r) for r in rows],
+            "scores": scores}
+
+
+# --- the class ------------------------------------------------------------------------------
+
+class Grader:
+    """Grades submissions into ``out``; the class gradebook lives in ``out/.nbgrader``."""
+
+    def __init__(self, submitted, out, root=REPO, timeout=DEFAULT_TIMEOUT, memory=DEFAULT_MEMORY):
         self.submitted = Path(submitted).resolve()
         self.out = Path(out).resolve()
-        self.root = Path(root)
+        self.root = Path(root).resolve()
+        self.timeout = timeout
+        self.memory = memory
         if not self.submitted.is_dir():
             raise GradeError(f"no such folder of submissions: {self.submitted}")
         self.work = self.out / ".nbgrader"
-        self.stage = self.work / "submitted"
         self.db_url = f"sqlite:///{self.work / 'gradebook.db'}"
+        self.template = self.work / "template.db"
         self.work.mkdir(parents=True, exist_ok=True)
-        self.nbg = api(self.work, source_directory=self.root / "solutions",
-                       release_directory=self.work / "release", submitted_directory=self.stage,
-                       autograded_directory=self.work / "autograded",
-                       feedback_directory=self.out / "feedback", db_url=self.db_url)
         self.known = lessons(self.root)
-        self._registered = set()
+
+    def nbg(self):
+        return api(self.work, source_directory=self.root / "solutions",
+                   release_directory=self.work / "release",
+                   submitted_directory=self.work / "submitted",
+                   autograded_directory=self.work / "autograded",
+                   feedback_directory=self.out / "feedback", db_url=self.db_url)
 
     def students(self):
         found = sorted(d.name for d in self.submitted.iterdir()
@@ -80,12 +275,6 @@ class Grader:
             raise GradeError(f"no student folders in {self.submitted} (expected "
                              "SUBMITTED/<student_id>/<assignment>/<notebook>.ipynb)")
         return found
-
-    def expected(self, assignment):
-        """``{notebook name: [(test grade_id, points), ...]}`` of an assignment."""
-        folder = self.root / "solutions" / assignment
-        return {p.name: notebooks.test_cells(notebooks.read(p))
-                for p in sorted(folder.glob("*.ipynb"))}
 
     def jobs(self):
         """Every (student, assignment) pair to grade, and rows for folders that are not lessons."""
@@ -103,94 +292,77 @@ class Grader:
                 pairs.append((s, a))
         return pairs, rows
 
-    def register(self, assignment):
-        if assignment not in self._registered:
-            require(self.nbg.generate_assignment(assignment, force=True, create=True),
-                    f"generate_assignment {assignment}")
-            self._registered.add(assignment)
+    def register(self, assignments):
+        """Register the lessons in the class gradebook and snapshot it as the jobs' template."""
+        nbg = self.nbg()
+        for a in assignments:
+            require(nbg.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
+        shutil.copy2(self.work / "gradebook.db", self.template)
 
-    def stage_submission(self, student, assignment):
-        """Copy what can be graded into the staging area; return {notebook: problem or None}."""
-        src = self.submitted / student / assignment
-        dst = self.stage / student / assignment
-        if dst.exists():
-            shutil.rmtree(dst)
-        dst.mkdir(parents=True)
-        problems = {}
-        if not src.is_dir():
-            return {name: "not submitted" for name in self.expected(assignment)}
-        for item in src.iterdir():
-            if item.suffix != ".ipynb" and item.is_file():
-                shutil.copy2(item, dst / item.name)
-        present = {p.name for p in src.glob("*.ipynb")}
-        for name in self.expected(assignment):
-            path = src / name
-            if name not in present:
-                others = sorted(present - set(self.expected(assignment)))
-                problems[name] = "missing notebook" + (
-                    f" (found {', '.join(others)} instead; was it renamed?)" if others else "")
-                continue
-            try:
-                nb = nbformat.read(str(path), as_version=4)
-                nbformat.validate(nb)
-            except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                problems[name] = f"unreadable notebook: {first[:200]}"
-                continue
-            shutil.copy2(path, dst / name)
-            problems[name] = None
-        return problems
+    def spec(self, student, assignment):
+        return {"root": str(self.root), "submitted": str(self.submitted), "out": str(self.out),
+                "student": student, "assignment": assignment, "timeout": self.timeout,
+                "memory": self.memory, "template": str(self.template)}
 
-    def grade_one(self, student, assignment):
-        """Autograde one student's assignment; return its rows."""
-        self.register(assignment)
-        expected = self.expected(assignment)
-        problems = self.stage_submission(student, assignment)
-        flags = {name: [] for name in expected}
-        src = self.submitted / student / assignment
-        if src.is_dir():
-            extra = sorted({p.name for p in src.glob("*.ipynb")} - set(expected))
-            for name in expected:
-                if extra:
-                    flags[name].append(f"extra notebooks: {', '.join(extra)}")
-        status = {name: problem for name, problem in problems.items() if problem}
-        if len(status) < len(expected):
-            try:
-                require(self.nbg.autograde(assignment, student, force=True, create=True),
-                        "autograde")
-                require(self.nbg.generate_feedback(assignment, student, force=True),
-                        "generate_feedback")
-            except NbgraderError as exc:
-                for name in expected:
-                    status.setdefault(name, str(exc).splitlines()[0][:300])
-        rows = []
-        for name, cells in expected.items():
-            if name in status:
-                rows += [Row(student, assignment, name, gid, 0.0, pts, status[name],
-                             "; ".join(flags[name])) for gid, pts in cells]
-                continue
-            rows += self.read_scores(student, assignment, name, cells, flags[name])
-        return rows
+    def key(self, student, assignment):
+        """What a job's result depends on: the submitted folder, the lesson and the settings."""
+        h = hashlib.sha256()
+        for part in (folder_hash(self.submitted / student / assignment),
+                     folder_hash(self.root / "solutions" / assignment), GRADER_VERSION,
+                     str(self.timeout), str(self.memory)):
+            h.update(part.encode() + b"\0")
+        return h.hexdigest()
 
-    def read_scores(self, student, assignment, name, cells, flags):
+    def merge(self, result):
+        """Put one job's scores into the class gradebook (nbgrader's Gradebook API)."""
         from nbgrader.api import Gradebook
 
-        graded = self.work / "autograded" / student / assignment / name
-        cell_status = {}
-        if graded.exists():
-            nb = notebooks.read(graded)
-            cell_status = {notebooks.nbgrader_meta(c)["grade_id"]: _status_of(c)
-                           for c in nb.cells if notebooks.is_test(c)}
+        if not result["scores"]:
+            return
         with Gradebook(self.db_url, "ann-course") as gb:
-            submitted = gb.find_submission_notebook(name.removesuffix(".ipynb"), assignment,
-                                                    student)
-            scores = {g.name: (float(g.score or 0.0), float(g.max_score)) for g in submitted.grades}
-        rows = []
-        for gid, points in cells:
-            score, max_score = scores.get(gid, (0.0, points))
-            rows.append(Row(student, assignment, name, gid, score, max_score,
-                            cell_status.get(gid, "ok"), "; ".join(flags)))
-        return rows
+            gb.update_or_create_student(result["student"])
+            gb.update_or_create_submission(result["assignment"], result["student"])
+            for name, data in result["scores"].items():
+                nb = gb.find_submission_notebook(name.removesuffix(".ipynb"), result["assignment"],
+                                                 result["student"])
+                for g in nb.grades:
+                    if g.name in data["grades"]:
+                        g.auto_score, g.needs_manual_grade = data["grades"][g.name]
+                for c in nb.comments:
+                    if c.name in data["comments"]:
+                        c.auto_comment = data["comments"][c.name]
+            gb.db.commit()
+
+
+def _executor(jobs, scheduler):
+    if scheduler:
+        from distributed import Client
+
+        client = Client(scheduler) if isinstance(scheduler, str) else scheduler
+        return client, isinstance(scheduler, str)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")), True
+
+
+def _completed(executor, futures):
+    if hasattr(executor, "gather"):  # a dask.distributed Client
+        from distributed import as_completed
+
+        return as_completed(futures)
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
+def _failed_result(spec, exc, root):
+    rows = [asdict(Row(spec["student"], spec["assignment"], name, gid, 0.0, pts,
+                       f"grader error: {type(exc).__name__}: {str(exc)[:200]}"))
+            for name, cells in expected_cells(root, spec["assignment"]).items()
+            for gid, pts in cells]
+    return {"student": spec["student"], "assignment": spec["assignment"], "rows": rows,
+            "scores": {}}
 
 
 def write_outputs(rows, out):
@@ -209,18 +381,77 @@ def write_outputs(rows, out):
     return path
 
 
-def grade(submitted, out, root=REPO, progress=None):
-    """Grade every submission under ``submitted``; write grades.csv and feedback into ``out``.
+def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_TIMEOUT,
+          memory=DEFAULT_MEMORY, force=False, scheduler=None, report=True):
+    """Grade every submission under ``submitted``; write grades.csv, feedback and reports.
 
     Returns the list of :class:`Row`. ``progress(done, total, student, assignment)`` is called
-    after each submission.
+    after each submission. ``jobs`` worker processes (default: all cores) grade in parallel, or
+    the workers of the Dask cluster at ``scheduler`` (an address or a ``distributed.Client``).
+    Submissions whose folder did not change since the last run are not graded again unless
+    ``force``.
     """
-    grader = Grader(submitted, out, root)
+    grader = Grader(submitted, out, root, timeout=timeout, memory=memory)
     pairs, rows = grader.jobs()
-    for i, (student, assignment) in enumerate(pairs, 1):
-        rows += grader.grade_one(student, assignment)
-        if progress:
-            progress(i, len(pairs), student, assignment)
+    state_path = grader.work / "state.json"
+    state = {}
+    if state_path.exists() and not force:
+        try:
+            state = json.loads(state_path.read_text())
+        except ValueError:
+            state = {}
+    todo, done = [], {}
+    for student, assignment in pairs:
+        key = grader.key(student, assignment)
+        old = state.get(f"{student}/{assignment}")
+        if old and old.get("key") == key and grader.template.exists():
+            done[(student, assignment)] = old
+        else:
+            todo.append((student, assignment, key))
+    if todo:
+        grader.register(sorted({a for _, a, _ in todo}))
+    total, count = len(pairs), len(done)
+    new_state = {f"{s}/{a}": v for (s, a), v in done.items()}
+    if todo:
+        workers = jobs or os.cpu_count() or 1
+        executor, owned = _executor(workers, scheduler)
+        try:
+            specs = {}
+            futures = []
+            for student, assignment, key in todo:
+                spec = grader.spec(student, assignment)
+                fut = executor.submit(grade_job, spec, pure=False) if hasattr(executor, "gather") \
+                    else executor.submit(grade_job, spec)
+                specs[fut] = (spec, key)
+                futures.append(fut)
+            for fut in _completed(executor, futures):
+                spec, key = specs[fut]
+                try:
+                    result = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a broken job is a row, not a failed batch
+                    result = _failed_result(spec, exc, grader.root)
+                grader.merge(result)
+                new_state[f"{spec['student']}/{spec['assignment']}"] = {"key": key,
+                                                                       "rows": result["rows"]}
+                count += 1
+                if progress:
+                    progress(count, total, spec["student"], spec["assignment"])
+                state_path.write_text(json.dumps(new_state))
+        finally:
+            if owned:
+                executor.close() if hasattr(executor, "gather") else executor.shutdown()
+    state_path.write_text(json.dumps(new_state))
+    for v in new_state.values():
+        rows += [Row(**r) for r in v["rows"]]
+    rows.sort(key=lambda r: (r.student_id, r.assignment, r.notebook))
     write_outputs(rows, out)
-    (Path(out) / ".nbgrader" / "last_run.json").write_text(json.dumps({"rows": len(rows)}))
+    if report:
+        from autograder.report import write_reports
+
+        try:
+            write_reports(rows, out)
+        except Exception as exc:  # noqa: BLE001 - a report problem must not lose the grades
+            print(f"ann-course grade: could not write the report: {exc}", file=sys.stderr)
+    (Path(out) / ".nbgrader" / "last_run.json").write_text(
+        json.dumps({"rows": len(rows), "graded": len(todo), "reused": len(done)}))
     return rows

@@ -16,10 +16,11 @@ class NbgraderError(RuntimeError):
     """An nbgrader step failed; the message carries nbgrader's own explanation."""
 
 
-def api(root, **coursedir):
+def api(root, extra_config=None, **coursedir):
     """An ``NbGraderAPI`` rooted at ``root`` with the course's settings and the given paths.
 
-    ``coursedir`` overrides ``CourseDirectory`` traits, e.g. ``source_directory=...``.
+    ``coursedir`` overrides ``CourseDirectory`` traits, e.g. ``source_directory=...``;
+    ``extra_config(c)``, if given, edits the Config after the course's settings are applied.
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -33,6 +34,8 @@ def api(root, **coursedir):
     configure(c, root)
     (Path(root) / "exchange").mkdir(parents=True, exist_ok=True)
     c.Exchange.root = str(Path(root) / "exchange")  # a private one; the class exchange is untouched
+    if extra_config is not None:
+        extra_config(c)
     for key, value in coursedir.items():
         setattr(c.CourseDirectory, key, str(value) if isinstance(value, Path) else value)
     log = logging.getLogger("ann-course.nbgrader")
