@@ -3,9 +3,9 @@
 import ast
 import json
 import re
+import tomllib
 
 import pytest
-import tomllib
 import yaml
 
 from autograder import notebooks
