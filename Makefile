@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine: `make demo` and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
+LAB_ARGS ?=
 PY     := $(VENV)/bin/python
 ANN    := $(VENV)/bin/ann-course
 STAMP  := $(VENV)/.installed
@@ -29,8 +30,8 @@ test: venv  ## lint, then the whole test suite
 lint: venv
 	$(PY) -m ruff check .
 
-lab: venv  ## JupyterLab on the student release
-	$(ANN) lab
+lab: venv  ## JupyterLab on the student release (e.g. make lab LAB_ARGS="--no-browser --port 8899")
+	$(ANN) lab $(LAB_ARGS)
 
 bench: venv  ## speed figures (printed, never asserted)
 	$(PY) bench/bench_train.py

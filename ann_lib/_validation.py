@@ -30,9 +30,7 @@ def as_2d(X, name="X"):
     X = as_float_array(X, name)
     if X.ndim != 2:
         hint = f"; use {name}.reshape(-1, 1) for a single feature" if X.ndim == 1 else ""
-        raise ValueError(
-            f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}{hint}"
-        )
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}{hint}")
     return X
 
 

@@ -313,7 +313,7 @@ def _check_quantile(q):
 
 
 def _check_unit_interval(y, name, hint=""):
-    if np.any((y < 0) | (y > 1)):
+    if y.size and (y.min() < 0 or y.max() > 1):
         raise ValueError(
             f"{name} must lie in [0, 1], got values from {y.min():g} to {y.max():g}{hint}"
         )

@@ -118,12 +118,12 @@ class MLP:
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
         self.loss = loss
-        self._loss, self._loss_grad = lookup(LOSSES, loss, "loss")
         self.seed = seed
-
-    @property
-    def _is_classifier(self):
-        return self.output_activation == "sigmoid"
+        self._loss, self._loss_grad = lookup(LOSSES, loss, "loss")
+        n_hidden = len(self.layer_sizes) - 2
+        self._activations = [hidden_activation] * n_hidden + [output_activation]
+        self._is_classifier = output_activation == "sigmoid"
+        self._fused_output = self._is_classifier and loss == "binary_cross_entropy"
 
     def fit(self, X, y, epochs=100, batch_size=32, learning_rate=0.1, momentum=0.0):
         """Train from fresh random weights.
@@ -162,7 +162,7 @@ class MLP:
         return self
 
     def _update(self, grads, velocity, learning_rate, momentum):
-        """One step of gradient descent, in place (no new arrays).
+        """One step of gradient descent that updates the arrays of ``params_`` in place.
 
         The same update as :func:`ann_lib.optim.gradient_descent_step`
         (``p -= learning_rate * g``) or, if `momentum`, as
@@ -195,9 +195,9 @@ class MLP:
         check_is_fitted(self, "params_")
         A = X
         caches = []
-        for i, (W, b) in enumerate(self.params_):
+        for (W, b), activation in zip(self.params_, self._activations):
             Z, dense_cache = dense_forward(A, W, b)
-            A, activation_cache = activation_forward(Z, self._activation(i))
+            A, activation_cache = activation_forward(Z, activation)
             caches.append((dense_cache, activation_cache))
         return A, caches
 
@@ -222,7 +222,7 @@ class MLP:
             Same structure and shapes as :attr:`params_`.
         """
         Y = self._check_y(y, len(output))
-        if self._is_classifier and self.loss == "binary_cross_entropy":
+        if self._fused_output:
             dZ = (output - Y) / Y.size
         else:
             dZ = activation_backward(self._loss_grad(Y, output), caches[-1][1])
@@ -271,9 +271,6 @@ class MLP:
         if self._is_classifier:
             return float(np.mean(y_hat == y))
         return float(1 - np.sum((y - y_hat) ** 2) / np.sum((y - y.mean(axis=0)) ** 2))
-
-    def _activation(self, i):
-        return self.output_activation if i == len(self.layer_sizes) - 2 else self.hidden_activation
 
     def _output(self, X):
         output, _ = self.forward(self._check_X(X))

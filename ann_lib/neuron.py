@@ -2,6 +2,9 @@
 
     z = w_1 x_1 + w_2 x_2 + ... + w_n x_n + b        (weighted_sum)
     a = f(z)                                          (neuron_output)
+
+The weights ``w`` say how much each input ``x_i`` counts, the bias ``b``
+shifts the threshold, and the activation ``f`` shapes the output.
 """
 
 from ann_lib._validation import as_float_array, lookup
@@ -70,4 +73,3 @@ def neuron_output(x, w, b, activation):
     if not callable(activation):
         activation, _ = lookup(ACTIVATIONS, activation, "activation")
     return activation(weighted_sum(x, w, b))
-

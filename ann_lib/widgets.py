@@ -203,6 +203,18 @@ def _reference_training(X_train, y_train, n_hidden, learning_rate, epochs, seed)
     return model.predict, model.loss_history_
 
 
+def _one_blas_thread():
+    """Context manager: BLAS on one thread (these small matrices run several times faster so,
+    above all on a busy machine); a no-op without threadpoolctl."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1)
+
+
 def training_explorer(train=None, predict=None, X_train=None, y_train=None, X_test=None,
                       y_test=None, seed=0):
     """Sliders for learning rate, hidden units and epochs; retrains and redraws on release.
@@ -225,16 +237,18 @@ def training_explorer(train=None, predict=None, X_train=None, y_train=None, X_te
         try:
             if train is None or predict is None:
                 raise NotImplementedError
-            params, history = train(X_train, y_train, n_hidden=n_hidden,
-                                    learning_rate=learning_rate, epochs=epochs, seed=seed)
+            with _one_blas_thread():
+                params, history = train(X_train, y_train, n_hidden=n_hidden,
+                                        learning_rate=learning_rate, epochs=epochs, seed=seed)
             accuracy = float(np.mean(np.asarray(predict(X_test, params)).reshape(-1) == y_test))
         except NotImplementedError:
             note = "`train` or `predict` is not implemented yet: showing ann_lib's MLP."
         except Exception as exc:  # noqa: BLE001 - show the learner their error, keep going
             note = f"your code raised {type(exc).__name__}: {exc}. Showing ann_lib's MLP."
         if note:
-            predict_ref, history = _reference_training(X_train, y_train, n_hidden, learning_rate,
-                                                       epochs, seed)
+            with _one_blas_thread():
+                predict_ref, history = _reference_training(X_train, y_train, n_hidden,
+                                                           learning_rate, epochs, seed)
             accuracy = float(np.mean(predict_ref(X_test) == y_test))
         history = np.asarray(history, dtype=float)
         plt = _pyplot()

@@ -37,17 +37,37 @@ def cmd_build(args):
 
 
 def cmd_grade(args):
-    from autograder.grade import grade
+    import time
+
+    from autograder.grade import grade, parse_memory
+
+    start = time.monotonic()
 
     def progress(done, total, student, assignment):
-        print(f"\r[{done}/{total}] graded {student}/{assignment}", end="", file=sys.stderr,
-              flush=True)
+        width = 30
+        filled = int(width * done / total) if total else width
+        elapsed = time.monotonic() - start
+        eta = elapsed / done * (total - done) if done else 0
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  "
+              f"{elapsed:5.0f}s elapsed, ~{eta:4.0f}s left  {student}/{assignment}\x1b[K",
+              end="", file=sys.stderr, flush=True)
 
     out = Path(args.out)
-    rows = grade(args.submitted, out, progress=progress)
+    rows = grade(args.submitted, out, progress=progress, jobs=args.jobs, timeout=args.timeout,
+                 memory=parse_memory(args.memory), force=args.force, scheduler=args.scheduler)
     print(file=sys.stderr)
     print("\n".join(_summary(rows)))
+    import json
+
+    run = json.loads((out / ".nbgrader" / "last_run.json").read_text())
+    problems = sum(r.status != "ok" for r in rows)
+    flagged = len({(r.student_id, r.assignment) for r in rows if r.flags})
+    print(f"\ngraded {run['graded']} submission(s), reused {run['reused']} unchanged, in "
+          f"{time.monotonic() - start:.0f}s; {problems} row(s) with a problem, {flagged} "
+          "submission(s) flagged for review", file=sys.stderr)
     print(f"\ngrades:   {out / 'grades.csv'}")
+    print(f"totals:   {out / 'totals.csv'}")
+    print(f"report:   {out / 'report.html'}")
     print(f"feedback: {out / 'feedback'}/<student_id>/<assignment>/*.html")
     return 0
 
@@ -94,7 +114,17 @@ def main(argv=None):
     p.add_argument("submitted", metavar="SUBMITTED",
                    help="folder laid out as <student_id>/<assignment>/<notebook>.ipynb")
     p.add_argument("--out", required=True, metavar="OUT",
-                   help="where grades.csv and feedback/ are written")
+                   help="where grades.csv, totals.csv, report.html and feedback/ are written")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="notebooks graded in parallel (default: all cores)")
+    p.add_argument("--timeout", type=int, default=60, metavar="SECONDS",
+                   help="time limit of one cell (default: 60)")
+    p.add_argument("--memory", default="1G", metavar="SIZE",
+                   help="memory cap of one notebook's kernel, e.g. 512M, 2G, 0 for none (default: 1G)")
+    p.add_argument("--force", action="store_true",
+                   help="grade every submission again, even those that did not change")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the grading on a Dask cluster, e.g. tcp://10.0.0.5:8786")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="run a notebook as the grader would (hidden tests included) and "
                        "say what passes; the score is not recorded anywhere")

@@ -40,7 +40,7 @@ COLUMNS = ["student_id", "assignment", "notebook", "exercise", "score", "max_sco
 DEFAULT_TIMEOUT = 60
 DEFAULT_MEMORY = 1 << 30
 #: Bump when grading changes in a way that makes earlier results stale.
-GRADER_VERSION = "2"
+GRADER_VERSION = "3"
 
 
 class GradeError(RuntimeError):
@@ -195,7 +195,8 @@ def grade_job(spec):
             require(nbg.generate_feedback(assignment, student, force=True), "generate_feedback")
         except NbgraderError as exc:
             for name in expected:
-                status.setdefault(name, str(exc).splitlines()[0][:300])
+                lines = [ln for ln in str(exc).splitlines() if ln.strip()]
+                status.setdefault(name, f"nbgrader failed: {lines[-1].strip()[:300]}")
     rows, scores = [], {}
     for name, cells in expected.items():
         if name in status:
@@ -210,7 +211,10 @@ def grade_job(spec):
         if events.get("tamper"):
             nb_flags.append("checkers' tools tampered with: " + " | ".join(events["tamper"])[:500])
         nb_status = None
-        if events.get("dead"):
+        if events.get("unresponsive"):
+            nb_status = (f"kernel died: it stopped responding in cell {events['dead']} "
+                         "(the cells after it scored 0)")
+        elif events.get("dead"):
             nb_status = f"kernel died in cell {events['dead']} (the cells after it scored 0)"
         elif events.get("timeouts"):
             nb_status = (f"timeout: cell(s) {', '.join(map(str, events['timeouts']))} ran past "

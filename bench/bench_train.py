@@ -15,15 +15,21 @@ mini-batch SGD (no momentum, no L2 penalty), float64, reshuffled every epoch.
   It initialises and shuffles with its own generator.
 
 BLAS runs on one thread: these matrices are too small to gain from more, and
-thread wake-ups would only add noise. Rounds are interleaved and the order alternates between rounds; the script
-prints the median time of each implementation, its test accuracy, and the
-ratios MLP/bare (target <= 1.25) and sklearn/MLP (target >= 2.5). Nothing is
-asserted.
+thread wake-ups would only add noise. On glibc the script also asks malloc to
+keep freed memory (``mallopt``); by default glibc hands the ~2 MB temporaries
+of a full-training-set forward pass back to the OS and page-faults them in
+again every epoch, which costs the NumPy loops (not sklearn, which averages
+its batch losses instead) up to a third of their time on the synthetic set.
+``--default-malloc`` skips this. Rounds are interleaved and the order
+alternates between rounds; the script prints the median time of each
+implementation, its test accuracy, and the ratios MLP/bare (target <= 1.25)
+and sklearn/MLP (target >= 2.5). Nothing is asserted.
 
 Run: ``python bench/bench_train.py [--rounds 7]``
 """
 
 import argparse
+import ctypes
 import statistics
 import time
 import warnings
@@ -152,11 +158,24 @@ def bench(name, X, y, epochs, rounds):
     print(f"  max |loss_history MLP - bare| = {same:.1e}")
 
 
+def keep_freed_memory():
+    """Ask glibc's malloc not to return freed memory to the OS; False if not glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from <malloc.h>
+    return bool(libc.mallopt(M_TRIM_THRESHOLD, 2**28) and libc.mallopt(M_MMAP_THRESHOLD, 2**25))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--default-malloc", action="store_true", help="skip mallopt")
     args = parser.parse_args()
-    print(f"numpy {np.__version__}, BLAS limited to 1 thread")
+    kept = not args.default_malloc and keep_freed_memory()
+    malloc = "freed memory kept (mallopt)" if kept else "default settings"
+    print(f"numpy {np.__version__}, BLAS limited to 1 thread, malloc: {malloc}")
     with threadpool_limits(limits=1):
         for name, X, y, epochs in workloads():
             bench(name, X, y, epochs, args.rounds)

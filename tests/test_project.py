@@ -144,3 +144,22 @@ def test_no_test_cell_ends_on_a_bare_expression(path):
                 assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
                     and getattr(call.func.value, "id", None) == "checks", (
                         f"{cell.id} ends on an expression that is not a checks call")
+
+
+def test_the_course_has_every_lesson_and_at_least_35_graded_exercises():
+    assert [lesson[:2] for lesson in LESSONS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
+    per_lesson = {}
+    for path in _solution_notebooks():
+        nb = notebooks.read(path)
+        per_lesson[path.parent.name] = sum(notebooks.is_answer(c) for c in nb.cells)
+    assert all(n >= 4 for lesson, n in per_lesson.items() if lesson != "01_neuron"), per_lesson
+    assert per_lesson["01_neuron"] >= 3
+    assert sum(per_lesson.values()) >= 35, per_lesson
+
+
+def test_the_checks_diagnose_at_least_20_distinct_mistakes():
+    from autograder.lessons import checks_of
+
+    keys = {(lesson, m.key) for lesson in LESSONS for c in checks_of(lesson).values()
+            for m in c.all_mistakes()}
+    assert len(keys) >= 20

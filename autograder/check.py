@@ -1,0 +1,217 @@
+"""``ann-course check NOTEBOOK``: grade one notebook as the grader would, before handing it in.
+
+The student's notebook is read, its lesson identified (from its nbgrader cells' grade_ids, or
+failing that its folder or file name), every locked and test cell is restored from the lesson's
+solution notebook by grade_id (as nbgrader's ``OverwriteCells`` does, so the hidden tests run too
+and an edited test cell counts for nothing), and the result is executed in a real kernel by
+nbgrader's own ``Execute`` preprocessor with the course's settings (timeout, warnings ignored).
+
+The report gives each exercise's points and, for a failing one, the error's ``name: message`` (the
+checks' message names the mistake when it recognises one). It never shows a test cell's source
+or traceback: the hidden tests stay hidden.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder import notebooks
+from autograder.settings import REPO
+
+
+class NotACourseNotebook(ValueError):
+    """The file is not a notebook of this course; the message says why."""
+
+
+@dataclass
+class Result:
+    """One test cell's outcome."""
+
+    grade_id: str
+    exercise: str
+    score: float
+    max_score: float
+    message: str = ""
+
+    @property
+    def passed(self):
+        return self.score >= self.max_score
+
+
+@dataclass
+class Report:
+    path: Path
+    lesson: str
+    solution: Path
+    results: list[Result] = field(default_factory=list)
+    answer_errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def score(self):
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self):
+        return sum(r.max_score for r in self.results)
+
+    def lines(self):
+        """The report as printable lines."""
+        width = max([len("exercise")] + [len(r.exercise) for r in self.results])
+        out = [f"{self.path}: lesson {self.lesson}", ""]
+        for r in self.results:
+            label = r.exercise if r.grade_id == f"test_{r.exercise}" else f"{r.exercise} ({r.grade_id})"
+            out.append(f"{'PASS' if r.passed else 'FAIL'}  {label:<{width}}  "
+                       f"{r.score:g} / {r.max_score:g}")
+            if not r.passed:
+                out.append(f"      {r.message or 'the test cell produced error output'}")
+                if r.exercise in self.answer_errors:
+                    out.append(f"      (its answer cell raised {self.answer_errors[r.exercise]})")
+        passed = sum(r.passed for r in self.results)
+        out += ["", f"{passed} of {len(self.results)} tests pass: {self.score:g} of "
+                f"{self.max_score:g} points."]
+        return out
+
+
+def _load(path: Path):
+    if not path.is_file():
+        raise NotACourseNotebook(f"{path}: no such file")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NotACourseNotebook(f"{path} is not a Jupyter notebook (not JSON: {exc})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list) or "nbformat" not in raw:
+        raise NotACourseNotebook(f"{path} is JSON but not a Jupyter notebook (no cells/nbformat)")
+    try:
+        return nbformat.reads(json.dumps(raw), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds of errors
+        raise NotACourseNotebook(f"{path} is not a readable notebook: {exc}") from None
+
+
+def _grade_ids(nb):
+    return {notebooks.nbgrader_meta(c).get("grade_id") for c in nb.cells} - {None}
+
+
+def identify(nb, path: Path, root=REPO):
+    """``(lesson, solution notebook path)`` of a student's notebook.
+
+    The solution notebook sharing the most nbgrader grade_ids wins (ties: the one whose lesson
+    folder or file name matches ``path``'s); a notebook without nbgrader cells is matched by name.
+    """
+    ids = _grade_ids(nb)
+    names = {path.parent.name, path.stem}
+    best, best_key = None, (0, False)
+    for sol in sorted(Path(root, "solutions").glob("*/*.ipynb")):
+        if ".ipynb_checkpoints" in sol.parts:
+            continue
+        overlap = len(ids & _grade_ids(notebooks.read(sol)))
+        key = (overlap, sol.parent.name in names or sol.stem in names)
+        if overlap and key > best_key:
+            best, best_key = sol, key
+    if best is None:
+        if ids:
+            raise NotACourseNotebook(
+                f"{path} has nbgrader cells, but none matches a lesson of this course")
+        raise NotACourseNotebook(
+            f"{path} is not a course notebook: it has no nbgrader cells (exercises or tests)")
+    return best.parent.name, best
+
+
+def restore(student_nb, solution_nb):
+    """The notebook the grader runs: locked and test cells restored from the solution.
+
+    Cells are matched by grade_id; a test cell the student deleted is put back after the cell
+    that precedes it in the solution (nbgrader's ``add_missing_cells``).
+    """
+    nb = copy.deepcopy(student_nb)
+    by_id = {notebooks.nbgrader_meta(c).get("grade_id"): c for c in nb.cells}
+    previous = None
+    for cell in solution_nb.cells:
+        meta = notebooks.nbgrader_meta(cell)
+        gid = meta.get("grade_id")
+        restorable = meta.get("locked") or notebooks.is_test(cell)
+        if gid and restorable and not meta.get("solution"):
+            mine = by_id.get(gid)
+            if mine is None:
+                mine = nbformat.from_dict(copy.deepcopy(cell))
+                mine.outputs, mine.execution_count = [], None
+                index = nb.cells.index(previous) + 1 if previous is not None else 0
+                nb.cells.insert(index, mine)
+                by_id[gid] = mine
+            else:
+                mine.cell_type = cell.cell_type
+                mine.source = cell.source
+                mine.metadata["nbgrader"] = copy.deepcopy(meta)
+                if cell.cell_type == "code":
+                    mine.setdefault("outputs", [])
+                    mine.setdefault("execution_count", None)
+        if gid in by_id:
+            previous = by_id[gid]
+    nb.metadata["kernelspec"] = copy.deepcopy(solution_nb.metadata.get("kernelspec", {})) or {
+        "name": "python3", "display_name": "Python 3", "language": "python"}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def execute(nb, cwd, timeout=None):
+    """Run ``nb`` as nbgrader's autograde does (its Execute preprocessor, NBGRADER_EXECUTION set)."""
+    from nbgrader import utils
+    from nbgrader.preprocessors import IgnorePattern
+    from traitlets.config import Config
+
+    from autograder.guard import IpcExecute
+    from autograder.settings import configure
+
+    c = Config()
+    configure(c)
+    if timeout is not None:
+        c.Execute.timeout = int(timeout)
+    resources = {"metadata": {"path": str(cwd)}}
+    with utils.setenv(NBGRADER_EXECUTION="autograde"):
+        nb, resources = IpcExecute(config=c).preprocess(nb, resources)
+    nb, resources = IgnorePattern(config=c).preprocess(nb, resources)
+    return nb
+
+
+def _error_of(cell):
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "error":
+            return f"{o.get('ename')}: {o.get('evalue')}".rstrip(": ")
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream" and o.get("name") == "stderr":
+            return "the test printed on stderr (the grader gives no points for that)"
+    return ""
+
+
+def exercise_of(test_id, names):
+    """The exercise (answer grade_id) a test cell belongs to: ``test_<name>`` or ``test_<name>_*``."""
+    matches = [n for n in names if test_id == f"test_{n}" or test_id.startswith(f"test_{n}_")]
+    return max(matches, key=len) if matches else test_id
+
+
+def check(path, root=REPO, timeout=None) -> Report:
+    """Grade the notebook at ``path`` as the grader would; see the module docstring."""
+    from nbgrader.utils import determine_grade
+
+    path = Path(path)
+    student = _load(path)
+    lesson, solution_path = identify(student, path, root)
+    solution = notebooks.read(solution_path)
+    nb = execute(restore(student, solution), path.resolve().parent, timeout)
+    names = [notebooks.nbgrader_meta(c)["grade_id"] for c in solution.cells if notebooks.is_answer(c)]
+    report = Report(path, lesson, solution_path)
+    for cell in nb.cells:
+        gid = notebooks.nbgrader_meta(cell).get("grade_id")
+        if notebooks.is_answer(cell) and _error_of(cell):
+            report.answer_errors[gid] = _error_of(cell)
+        if notebooks.is_test(cell):
+            score, max_score = determine_grade(cell)
+            report.results.append(Result(gid, exercise_of(gid, names), float(score or 0),
+                                         float(max_score), _error_of(cell)))
+    return report

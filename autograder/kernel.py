@@ -1,0 +1,168 @@
+"""The grading kernel: an IPython kernel with a memory cap and a guard for the checkers' tools.
+
+Launched as ``python -P -m autograder.kernel -f CONNECTION_FILE`` (see :mod:`autograder.guard`):
+
+* ``-P`` (safe path): the notebook's folder is not put on ``sys.path``, so a student's
+  ``numpy.py`` or ``ann_lib/`` beside the notebook cannot shadow the real packages (IPython
+  honours ``sys.flags.safe_path`` too);
+* ``ANN_COURSE_MEMORY`` bytes cap the kernel's address space (``RLIMIT_AS``): a memory hog gets a
+  ``MemoryError`` instead of taking the machine down.
+
+In the kernel, :func:`snapshot` records the modules the hidden tests rely on (numpy, builtins,
+``autograder``, ``ann_lib``, IPython's error reporting) before any student code runs, and
+:func:`verify` (called by the grader before and after every test cell) puts back anything a
+student changed and says what it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+PROTECTED_PREFIXES = ("numpy", "autograder", "ann_lib")
+SHELL_METHODS = ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell", "run_cell_async",
+                 "run_code", "run_ast_nodes", "should_run_async", "transform_cell")
+
+_state = {}
+_MISSING = object()
+
+
+def _protected_modules(lesson_module):
+    import builtins
+
+    import numpy  # noqa: F401 - imported so that it is protected from the start
+
+    __import__(lesson_module)
+    mods = {"builtins": builtins}
+    for name, mod in list(sys.modules.items()):
+        if mod is not None and name.split(".")[0] in PROTECTED_PREFIXES and "._" not in name:
+            mods[name] = mod
+    return mods
+
+
+def _classes(mod):
+    return {k: v for k, v in vars(mod).items()
+            if isinstance(v, type) and getattr(v, "__module__", None) == mod.__name__}
+
+
+def snapshot(shell, lesson_module):
+    """Record the pristine state of everything the hidden tests use."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    mods = _protected_modules(lesson_module)
+    _state["modules"] = {name: (mod, dict(vars(mod))) for name, mod in mods.items()}
+    classes = {}
+    for name, mod in mods.items():
+        if name.startswith(("autograder", "ann_lib")):
+            for cname, cls in _classes(mod).items():
+                classes[f"{name}.{cname}"] = (cls, dict(vars(cls)))
+    for cls in type(shell).__mro__:
+        if cls is not object and issubclass(cls, InteractiveShell):
+            classes[f"{cls.__module__}.{cls.__name__}"] = (cls, dict(vars(cls)))
+    _state["classes"] = classes
+    _state["shell"] = {m: vars(shell).get(m, _MISSING) for m in SHELL_METHODS}
+    _state["excepthook"] = sys.excepthook
+    from autograder.core import Check
+
+    _state["instances"] = {f"{name}.{k}": (v, dict(vars(v)))
+                           for name, mod in mods.items() if name.startswith("autograder")
+                           for k, v in vars(mod).items() if isinstance(v, Check)}
+    _state["bindings"] = {}
+    _state["trusted_before"] = None
+    return ""
+
+
+def trust_before(shell):
+    """Called before a read-only (locked) cell of the course runs: remember the namespace."""
+    _state["trusted_before"] = {k: id(v) for k, v in shell.user_ns.items()}
+    return ""
+
+
+def trust_after(shell):
+    """After a read-only cell: the names it bound (``checks``, ``np``, ...) are protected."""
+    import types
+
+    before = _state.get("trusted_before") or {}
+    for k, v in shell.user_ns.items():
+        if isinstance(v, types.ModuleType) and before.get(k) != id(v):
+            _state["bindings"][k] = v
+    return ""
+
+
+def _restore_dict(label, obj, saved, is_class):
+    problems = []
+    current = vars(obj)
+    for key, value in saved.items():
+        if key not in current or current[key] is not value:
+            if key in ("__warningregistry__", "__loader__", "__spec__", "__builtins__",
+                       "__doc__", "__dict__", "__weakref__", "_abc_impl"):
+                continue
+            problems.append(f"{label}.{key} was {'deleted' if key not in current else 'replaced'}")
+            setattr(obj, key, value) if is_class else current.__setitem__(key, value)
+    for key in [k for k in current if k not in saved]:
+        value = current[key]
+        if is_class:
+            if not key.startswith("_"):
+                problems.append(f"{label}.{key} was added")
+                delattr(obj, key)
+        elif label == "builtins":
+            if not key.startswith("_") and key not in ("display", "get_ipython", "exit", "quit"):
+                problems.append(f"builtins.{key} was added")
+                del current[key]
+        elif key in dir(type(obj)) or type(value).__name__ == "module" or key.startswith("_"):
+            continue
+    return problems
+
+
+def verify(shell):
+    """Put back anything changed since :func:`snapshot`; return what was changed ('' if nothing)."""
+    if "modules" not in _state:
+        return "the grader's guard was not installed"
+    problems = []
+    for name, (mod, saved) in _state["modules"].items():
+        if sys.modules.get(name) is not mod:
+            problems.append(f"sys.modules[{name!r}] was replaced")
+            sys.modules[name] = mod
+        problems += _restore_dict(name, mod, saved, is_class=False)
+    for label, (cls, saved) in _state["classes"].items():
+        problems += _restore_dict(label, cls, saved, is_class=True)
+    for label, (obj, saved) in _state["instances"].items():
+        current = vars(obj)
+        if set(current) != set(saved) or any(current.get(k) is not v for k, v in saved.items()):
+            problems.append(f"{label} was modified")
+            current.clear()
+            current.update(saved)
+    for name, value in _state["bindings"].items():
+        if shell.user_ns.get(name) is not value:
+            problems.append(f"the name `{name}` was rebound")
+            shell.user_ns[name] = value
+    for method, saved in _state["shell"].items():
+        if vars(shell).get(method, _MISSING) is not saved:
+            problems.append(f"IPython's {method} was replaced")
+            if saved is _MISSING:
+                delattr(shell, method)
+            else:
+                setattr(shell, method, saved)
+    if shell.custom_exceptions:
+        problems.append("an IPython custom exception handler was installed")
+        shell.set_custom_exc((), None)
+    if sys.excepthook is not _state["excepthook"]:
+        sys.excepthook = _state["excepthook"]
+    return "; ".join(dict.fromkeys(problems))
+
+
+def main():
+    limit = int(os.environ.get("ANN_COURSE_MEMORY", "0") or 0)
+    if limit > 0:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if "" in sys.path:  # belt and braces with -P
+        sys.path.remove("")
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()

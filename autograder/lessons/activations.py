@@ -1,0 +1,305 @@
+"""Checks for lesson 04, activation functions."""
+
+import sys
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ann_lib import activations as ref
+from autograder import core
+from autograder.core import CheckFailed, Exercise, Mistake, case, expect
+
+__all__ = ["expect", "self_check", "sigmoid", "sigmoid_values", "sigmoid_grad", "relu",
+           "relu_grad", "leaky_relu", "elu", "maxout"]
+
+
+def self_check(namespace):
+    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
+    return core.self_check(sys.modules[__name__], namespace)
+
+
+@dataclass
+class _StableExercise(Exercise):
+    """An Exercise whose strict cases let a result round to 0 (underflow is harmless).
+
+    Overflow, division by zero and invalid operations (inf - inf, 0 * inf) on the strict cases
+    are reported as the ``unstable`` mistake; an ``exp`` of a large negative number that
+    underflows to 0 is not.
+    """
+
+    def verdict(self, student):
+        message = Exercise.verdict(replace(self, strict_cases=None), student)
+        if message is not None or self.strict_cases is None:
+            return message
+        for c in self.strict_cases(np.random.default_rng(self.seed)):
+            c = c.copy()
+            try:
+                with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                    student(*c.args, **c.kwargs)
+            except FloatingPointError as exc:
+                return (f"`{self.name}` is not stable: {c.describe(self.name)} raised "
+                        f"FloatingPointError ({exc}). {self.unstable.message}")
+        return None
+
+
+def _elementwise_cases(rng, scale=4.0):
+    """Edge values, a scalar, and random arrays of several shapes (no 0-d array first)."""
+    return [case(np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0])),
+            case(np.array([[0.0, -2.0, 7.5], [-0.25, 1e-9, -1e-9]])),
+            case(np.linspace(-10.0, 10.0, 21)),
+            case(scale * rng.normal(size=(4, 5))),
+            case(scale * rng.normal(size=(2, 3, 2))),
+            case(scale * rng.normal(size=9))]
+
+
+# --- sigmoid --------------------------------------------------------------------------------
+
+def _sigmoid_cases(rng):
+    return [*_elementwise_cases(rng), case(np.array([-30.0, -20.0, 20.0, 30.0])), case(0.0),
+            case(np.array(-2.0))]
+
+
+def _sigmoid_strict_cases(rng):
+    return [case(np.array([-1000.0, 0.0, 1000.0])), case(np.array(-1000.0)),
+            case(np.array([[-800.0, 800.0], [-750.0, 750.0]])), case(np.array(1000.0))]
+
+
+def sigmoid_naive(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_wrong_sign(z):
+    return 1 / (1 + np.exp(z))
+
+
+def sigmoid_no_one(z):
+    return 1 / np.exp(-z)
+
+
+sigmoid = _StableExercise(
+    name="sigmoid",
+    reference=ref.sigmoid,
+    cases=_sigmoid_cases,
+    mistakes=[
+        Mistake(sigmoid_wrong_sign, "the exponent has the wrong sign: sigmoid uses e^(-z), so "
+                                    "that large positive z gives outputs near 1, not near 0."),
+        Mistake(sigmoid_no_one, "the 1 + in the denominator is missing: 1 / e^(-z) is just e^z, "
+                                "which is not squashed into (0, 1)."),
+    ],
+    strict_cases=_sigmoid_strict_cases,
+    unstable=Mistake(sigmoid_naive, "unstable sigmoid: 1 / (1 + np.exp(-z)) computes "
+                                    "e^1000 for z = -1000, which overflows. Only call np.exp on "
+                                    "numbers <= 0, e.g. e = np.exp(-np.abs(z)) (np.where "
+                                    "evaluates both of its branches, so both must be safe)."),
+)
+
+
+def sigmoid_values(student):
+    """Hidden check of the values only (part 1 of the sigmoid exercise; stability is part 2)."""
+    __tracebackhide__ = True
+    message = Exercise.verdict(replace(sigmoid, strict_cases=None), student)
+    if message:
+        raise CheckFailed(message)
+
+
+# --- sigmoid_grad ---------------------------------------------------------------------------
+
+def sigmoid_grad_of_z(z):
+    return z * (1 - z)
+
+
+def sigmoid_grad_tanh_formula(z):
+    s = 1 / (1 + np.exp(-z))
+    return 1 - s**2
+
+
+def sigmoid_grad_is_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+sigmoid_grad = Exercise(
+    name="sigmoid_grad",
+    reference=ref.sigmoid_grad,
+    cases=_sigmoid_cases,
+    mistakes=[
+        Mistake(sigmoid_grad_of_z, "you applied a(1 - a) to z instead of to a = sigmoid(z): "
+                                   "compute a = sigmoid(z) first, then a * (1 - a)."),
+        Mistake(sigmoid_grad_tanh_formula, "1 - a^2 is the derivative of tanh; the sigmoid's "
+                                           "derivative is a * (1 - a)."),
+        Mistake(sigmoid_grad_is_sigmoid, "you returned sigmoid(z) itself; its derivative is "
+                                         "sigmoid(z) * (1 - sigmoid(z)), at most 0.25."),
+    ],
+    uses=("sigmoid",),
+)
+
+
+# --- relu and relu_grad ---------------------------------------------------------------------
+
+def relu_np_max(z):
+    return np.max(z, 0)
+
+
+def relu_minimum(z):
+    return np.minimum(z, 0)
+
+
+def relu_returns_step(z):
+    return np.where(z > 0, 1.0, 0.0)
+
+
+relu = Exercise(
+    name="relu",
+    reference=ref.relu,
+    cases=_elementwise_cases,
+    mistakes=[
+        Mistake(relu_np_max, "np.max(z, 0) is the largest entry along axis 0, not an "
+                             "element-wise comparison: use np.maximum(z, 0)."),
+        Mistake(relu_minimum, "np.minimum keeps the negative part; ReLU keeps the positive part, "
+                              "max(0, z)."),
+        Mistake(relu_returns_step, "you returned 1 or 0 (that is ReLU's derivative, a step); "
+                                   "ReLU passes positive z through unchanged."),
+    ],
+)
+
+
+def relu_grad_one_at_zero(z):
+    return np.where(z >= 0, 1.0, 0.0)
+
+
+def relu_grad_returns_relu(z):
+    return np.maximum(z, 0)
+
+
+def relu_grad_sign(z):
+    return np.sign(z)
+
+
+relu_grad = Exercise(
+    name="relu_grad",
+    reference=ref.relu_grad,
+    cases=_elementwise_cases,
+    mistakes=[
+        Mistake(relu_grad_one_at_zero, "at the kink z = 0 this course uses the sub-gradient 0 "
+                                       "(as ann_lib does): the derivative is 1 only for z > 0."),
+        Mistake(relu_grad_returns_relu, "you returned relu(z) itself; the derivative is the "
+                                        "slope: 1 where z > 0, 0 elsewhere."),
+        Mistake(relu_grad_sign, "np.sign(z) is -1 for negative z, but ReLU is flat there: its "
+                                "slope is 0, not -1."),
+    ],
+)
+
+
+# --- leaky_relu -----------------------------------------------------------------------------
+
+def _leaky_cases(rng):
+    base = _elementwise_cases(rng)
+    return [*base, case(np.array([-4.0, -1.0, 0.0, 2.0]), slope=0.3),
+            case(np.array([[-10.0, 5.0], [-0.5, 0.25]]), slope=0.01),
+            case(3 * rng.normal(size=(3, 4)), slope=0.2)]
+
+
+def leaky_slope_on_positive_side(z, slope=0.1):
+    return np.where(z >= 0, slope * z, z)
+
+
+def leaky_constant_slope(z, slope=0.1):
+    return np.where(z >= 0, z, slope)
+
+
+def leaky_ignores_slope(z, slope=0.1):
+    return np.where(z >= 0, z, 0.1 * z)
+
+
+leaky_relu = Exercise(
+    name="leaky_relu",
+    reference=ref.leaky_relu,
+    cases=_leaky_cases,
+    mistakes=[
+        Mistake(leaky_slope_on_positive_side, "the slope belongs on the negative side: "
+                                              "z stays z for z >= 0 and becomes slope * z "
+                                              "for z < 0."),
+        Mistake(leaky_constant_slope, "for z < 0 the output is slope * z (a line through 0), "
+                                      "not the constant slope."),
+        Mistake(leaky_ignores_slope, "the slope argument is ignored: you always used 0.1; "
+                                     "use the slope passed in."),
+    ],
+)
+
+
+# --- elu ------------------------------------------------------------------------------------
+
+def _elu_cases(rng):
+    base = _elementwise_cases(rng)
+    return [*base, case(np.array([-5.0, -1.0, 0.0, 1.0, 3.0]), alpha=2.0),
+            case(np.array([[-0.5, 0.5], [-20.0, 20.0]]), alpha=0.5),
+            case(3 * rng.normal(size=(3, 4)), alpha=1.5)]
+
+
+def elu_missing_minus_one(z, alpha=1.0):
+    return np.where(z >= 0, z, alpha * np.exp(z))
+
+
+def elu_alpha_on_positive_side(z, alpha=1.0):
+    return np.where(z >= 0, alpha * z, np.exp(z) - 1)
+
+
+def elu_ignores_alpha(z, alpha=1.0):
+    return np.where(z >= 0, z, np.exp(z) - 1)
+
+
+elu = Exercise(
+    name="elu",
+    reference=ref.elu,
+    cases=_elu_cases,
+    mistakes=[
+        Mistake(elu_missing_minus_one, "the - 1 in alpha * (e^z - 1) is missing: without it "
+                                       "elu jumps from alpha to 0 at z = 0 instead of meeting "
+                                       "the line z continuously."),
+        Mistake(elu_alpha_on_positive_side, "alpha scales the negative side, alpha * (e^z - 1); "
+                                            "for z >= 0 elu is just z."),
+        Mistake(elu_ignores_alpha, "alpha is ignored: the negative side is alpha * (e^z - 1), "
+                                   "which tends to -alpha for very negative z."),
+    ],
+)
+
+
+# --- maxout ---------------------------------------------------------------------------------
+
+def _maxout_cases(rng):
+    return [case(np.array([[1.0, -2.0, 0.5], [-1.0, -3.0, -0.5]])),
+            case(np.array([[0.0, 4.0], [2.0, 1.0], [-1.0, -1.5], [3.0, 3.0]])),
+            case(rng.normal(size=(5, 3))),
+            case(rng.normal(size=(4, 2, 3))),
+            case(rng.normal(size=(2, 6, 4)))]
+
+
+def maxout_axis0(Z):
+    return np.max(Z, axis=0)
+
+
+def maxout_axis1(Z):
+    return np.max(Z, axis=1)
+
+
+def maxout_everything(Z):
+    return np.max(Z)
+
+
+def maxout_min(Z):
+    return np.min(Z, axis=-1)
+
+
+maxout = Exercise(
+    name="maxout",
+    reference=ref.maxout,
+    cases=_maxout_cases,
+    mistakes=[
+        Mistake(maxout_axis0, "you took the maximum over axis 0, which runs over samples; the "
+                              "k pieces sit on the last axis: Z.max(axis=-1)."),
+        Mistake(maxout_axis1, "axis=1 is the last axis only when Z is 2-D; with more axes the "
+                              "pieces are still on the last one, so use axis=-1."),
+        Mistake(maxout_everything, "np.max(Z) without an axis returns one number for the whole "
+                                   "array; each unit needs the maximum of its own k pieces."),
+        Mistake(maxout_min, "maxout keeps the largest piece, not the smallest."),
+    ],
+)

@@ -1,0 +1,335 @@
+"""Checks for lesson 07, gradient descent."""
+
+import sys
+
+import numpy as np
+
+from ann_lib import optim
+from autograder import core
+from autograder.core import Exercise, Mistake, Property, case, expect, fmt
+
+__all__ = ["expect", "self_check", "gd_step", "gradient_descent", "minibatch_indices",
+           "momentum_step", "good_learning_rate", "bowl_gradient", "bowl_loss"]
+
+
+def self_check(namespace):
+    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
+    return core.self_check(sys.modules[__name__], namespace)
+
+
+# --- functions to descend on ------------------------------------------------------------
+
+def bowl_loss(theta):
+    """The lesson's elongated bowl, f(theta) = theta_0**2 + 10 theta_1**2."""
+    theta = np.asarray(theta, dtype=float)
+    return theta[..., 0] ** 2 + 10 * theta[..., 1] ** 2
+
+
+def bowl_gradient(theta):
+    """Gradient of :func:`bowl_loss`: (2 theta_0, 20 theta_1)."""
+    theta = np.asarray(theta, dtype=float)
+    return np.array([2 * theta[0], 20 * theta[1]])
+
+
+def parabola_gradient(x):
+    """Gradient of the 1-D parabola (x - 3)**2."""
+    return 2 * (np.asarray(x, dtype=float) - 3.0)
+
+
+def tilted_gradient(x):
+    """Gradient of x_0**2 + x_0 x_1 + 2 x_1**2."""
+    x = np.asarray(x, dtype=float)
+    return np.array([2 * x[0] + x[1], x[0] + 4 * x[1]])
+
+
+# --- gd_step: one update -----------------------------------------------------------------
+
+def _step_cases(rng):
+    cases = [case(np.array([1.0, -2.0]), np.array([0.5, 4.0]), 0.1),
+             case(np.array([3.0]), np.array([-2.0]), 0.5),
+             case(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 0.0], [-1.0, 2.0]]), 0.25),
+             case(np.array([0.0, 0.0, 0.0]), np.array([1.0, 2.0, 3.0]), 2.0)]
+    for shape in ((4,), (2, 3)):
+        cases.append(case(rng.normal(size=shape), rng.normal(size=shape),
+                          float(rng.uniform(0.01, 1.0))))
+    return cases
+
+
+def gd_ascent(theta, grad, learning_rate):
+    return theta + learning_rate * grad
+
+
+def gd_ignores_learning_rate(theta, grad, learning_rate):
+    return theta - grad
+
+
+def gd_divides_by_learning_rate(theta, grad, learning_rate):
+    return theta - grad / learning_rate
+
+
+gd_step = Exercise(
+    name="gd_step",
+    reference=optim.gradient_descent_step,
+    cases=_step_cases,
+    mistakes=[
+        Mistake(gd_ascent, "sign error: you added the gradient, which is gradient ascent and "
+                           "climbs uphill; descend with theta - learning_rate * grad."),
+        Mistake(gd_ignores_learning_rate, "the learning rate is not used: the step must be "
+                                          "scaled, theta - learning_rate * grad."),
+        Mistake(gd_divides_by_learning_rate, "you divided the gradient by the learning rate; "
+                                             "multiply by it."),
+    ],
+)
+
+
+# --- gradient_descent: the whole path ----------------------------------------------------
+
+def _reference_descent(grad_fn, x0, learning_rate, n_steps):
+    return optim.gradient_descent(grad_fn, x0, learning_rate, n_steps)
+
+
+def _descent_cases(rng):
+    return [case(bowl_gradient, np.array([4.0, 1.0]), 0.05, 5),
+            case(parabola_gradient, np.array([0.0]), 0.25, 4),
+            case(tilted_gradient, np.array([1.0, -1.0]), 0.1, 10),
+            case(bowl_gradient, np.array([-2.0, 0.5]), 0.09, 1),
+            case(parabola_gradient, np.array([5.0]), 0.1, 0),
+            case(tilted_gradient, rng.normal(size=2), 0.2, 7)]
+
+
+def descent_path_without_start(grad_fn, x0, learning_rate, n_steps):
+    x = np.array(x0, dtype=float)
+    path = []
+    for _ in range(n_steps):
+        x = x - learning_rate * grad_fn(x)
+        path.append(x)
+    return np.array(path).reshape(n_steps, len(x))
+
+
+def descent_only_last_point(grad_fn, x0, learning_rate, n_steps):
+    x = np.array(x0, dtype=float)
+    for _ in range(n_steps):
+        x = x - learning_rate * grad_fn(x)
+    return x
+
+
+def descent_gradient_at_start(grad_fn, x0, learning_rate, n_steps):
+    x = np.array(x0, dtype=float)
+    g = grad_fn(x)
+    path = [x]
+    for _ in range(n_steps):
+        x = x - learning_rate * g
+        path.append(x)
+    return np.array(path)
+
+
+gradient_descent = Exercise(
+    name="gradient_descent",
+    reference=_reference_descent,
+    cases=_descent_cases,
+    uses=("gd_step",),
+    mistakes=[
+        Mistake(descent_path_without_start,
+                "the path is missing its starting point: path[0] must be x0, so a run of "
+                "n_steps steps has n_steps + 1 rows."),
+        Mistake(descent_only_last_point,
+                "you returned only the final point; return the whole path, one row per point, "
+                "shape (n_steps + 1, dim)."),
+        Mistake(descent_gradient_at_start,
+                "the gradient was computed once, at x0, and reused; recompute grad_fn(x) at the "
+                "current point in every step."),
+    ],
+)
+
+
+# --- minibatch_indices: one epoch of shuffled batches --------------------------------------
+
+NO_SHUFFLE = ("the batches are not shuffled: they take the samples in their stored order every "
+              "epoch. Draw a new random order with rng.permutation(n_samples) first.")
+DROPPED_LAST = ("the last, smaller batch was dropped: an epoch uses every sample exactly once, "
+                "so when batch_size does not divide n_samples the final batch holds the "
+                "remainder.")
+WITH_REPLACEMENT = ("some samples appear twice in one epoch and others never: you drew indices "
+                    "with replacement; shuffle a permutation of all indices instead.")
+
+_BATCH_CALLS = ((10, 3), (12, 4), (20, 6), (5, 5), (7, 1), (4, 10))
+
+
+def _judge_minibatches(student):
+    for k, (n, size) in enumerate(_BATCH_CALLS):
+        call = f"minibatch_indices({n}, {size}, rng)"
+        try:
+            batches = [np.asarray(b) for b in student(n, size, np.random.default_rng(70 + k))]
+            again = [np.asarray(b) for b in student(n, size, np.random.default_rng(70 + k))]
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any student error becomes a message
+            return f"{call} raised {type(exc).__name__}: {exc}."
+        lead = f"`minibatch_indices` is not right yet: {call} returned batches of sizes " \
+               f"{[b.size for b in batches]}."
+        if any(b.ndim != 1 for b in batches):
+            return f"{lead} Each batch should be a 1-D array of sample indices."
+        flat = np.concatenate(batches) if batches else np.array([], dtype=int)
+        if not np.issubdtype(flat.dtype, np.integer):
+            return f"{lead} The batches should hold integer indices, got dtype {flat.dtype}."
+        wanted = [size] * (n // size) + ([n % size] if n % size else [])
+        if n <= size:
+            wanted = [n]
+        sizes = [b.size for b in batches]
+        if sizes == wanted[:-1] and n % size and n > size:
+            return f"{lead} {DROPPED_LAST}"
+        if flat.size and len(np.unique(flat)) < flat.size:
+            return f"{lead} {WITH_REPLACEMENT}"
+        if sorted(flat.tolist()) != list(range(n)):
+            return f"{lead} Together the batches must hold each index 0..{n - 1} exactly once."
+        if sizes != wanted:
+            return f"{lead} Expected sizes {wanted}: batch_size samples per batch, the " \
+                   "remainder in the last one."
+        if n > size and np.array_equal(flat, np.arange(n)):
+            return f"{lead} {NO_SHUFFLE}"
+        if len(again) != len(batches) or not all(np.array_equal(a, b)
+                                                  for a, b in zip(again, batches)):
+            return ("`minibatch_indices` is not right yet: the same seed gave different batches. "
+                    "Shuffle with the rng you are given (rng.permutation), not np.random.")
+    return None
+
+
+def minibatches_no_shuffle(n_samples, batch_size, rng):
+    order = np.arange(n_samples)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
+def minibatches_drop_last(n_samples, batch_size, rng):
+    order = rng.permutation(n_samples)
+    n_full = max(n_samples // batch_size, 1)
+    return [order[i * batch_size:(i + 1) * batch_size] for i in range(n_full)]
+
+
+def minibatches_with_replacement(n_samples, batch_size, rng):
+    order = rng.integers(0, n_samples, size=n_samples)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
+minibatch_indices = Property(
+    name="minibatch_indices",
+    judge=_judge_minibatches,
+    mistakes=[
+        Mistake(minibatches_no_shuffle, NO_SHUFFLE),
+        Mistake(minibatches_drop_last, DROPPED_LAST),
+        Mistake(minibatches_with_replacement, WITH_REPLACEMENT),
+    ],
+)
+
+
+# --- momentum_step ----------------------------------------------------------------------
+
+def _reference_momentum(theta, velocity, grad, learning_rate, beta):
+    return optim.momentum_step(theta, grad, velocity, learning_rate, beta)
+
+
+def _momentum_cases(rng):
+    cases = [case(np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.array([2.0, -1.0]), 0.1, 0.9),
+             case(np.array([3.0]), np.array([0.0]), np.array([4.0]), 0.5, 0.9),
+             case(np.array([0.0, 1.0]), np.array([-1.0, 2.0]), np.array([0.0, 0.0]), 0.2, 0.5),
+             case(np.array([[1.0, 2.0], [0.0, -1.0]]), np.array([[0.1, 0.2], [0.3, -0.4]]),
+                  np.array([[1.0, -1.0], [2.0, 0.5]]), 0.05, 0.8)]
+    for shape in ((3,), (2, 2)):
+        cases.append(case(rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape),
+                          float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.5, 0.95))))
+    return cases
+
+
+def momentum_velocity_not_carried(theta, velocity, grad, learning_rate, beta):
+    new_velocity = -learning_rate * grad
+    return theta + new_velocity, new_velocity
+
+
+def momentum_sign_error(theta, velocity, grad, learning_rate, beta):
+    new_velocity = beta * velocity + learning_rate * grad
+    return theta + new_velocity, new_velocity
+
+
+def momentum_moves_with_old_velocity(theta, velocity, grad, learning_rate, beta):
+    new_velocity = beta * velocity - learning_rate * grad
+    return theta + velocity, new_velocity
+
+
+momentum_step = Exercise(
+    name="momentum_step",
+    reference=_reference_momentum,
+    cases=_momentum_cases,
+    mistakes=[
+        Mistake(momentum_velocity_not_carried,
+                "the previous velocity is not carried over: v = beta * v - learning_rate * grad "
+                "keeps a decayed memory of the earlier steps; without it this is plain gradient "
+                "descent."),
+        Mistake(momentum_sign_error,
+                "the velocity points uphill: subtract the scaled gradient, "
+                "v = beta * v - learning_rate * grad."),
+        Mistake(momentum_moves_with_old_velocity,
+                "theta moved with the old velocity; update v first, then move theta by the new "
+                "v."),
+    ],
+)
+
+
+# --- good_learning_rate: converge on the bowl within 50 steps ----------------------------
+
+START = np.array([4.0, 1.0])
+N_STEPS = 50
+TARGET = 1e-3
+
+TOO_LARGE = ("with this learning rate the path blows up along theta_1, the steep direction: "
+             "each step multiplies theta_1 by (1 - 20 alpha), whose size is at least 1 once "
+             "alpha >= 0.1.")
+OSCILLATES = ("the path zig-zags across the valley: along theta_1 each step multiplies by "
+              "(1 - 20 alpha), close to -1 here, so it barely settles within 50 steps; take a "
+              "slightly smaller learning rate.")
+TOO_SMALL = ("the learning rate is too small: along the flat direction theta_0 each step only "
+             "multiplies by (1 - 2 alpha), so 50 steps do not get close to the minimum.")
+
+
+def _judge_learning_rate(student):
+    alpha = student()
+    try:
+        alpha = float(alpha)
+    except (TypeError, ValueError):
+        return f"`good_learning_rate` should return a number, but it returned {alpha!r}."
+    if not np.isfinite(alpha) or alpha <= 0:
+        return (f"`good_learning_rate` returned {fmt(alpha)}: a learning rate must be a positive "
+                "number (zero does not move, a negative one climbs).")
+    with np.errstate(all="ignore"):
+        path = optim.gradient_descent(bowl_gradient, START, alpha, N_STEPS)
+        final = float(bowl_loss(path[-1]))
+    if final < TARGET:
+        return None
+    lead = (f"`good_learning_rate` is not right yet: with alpha = {fmt(alpha)}, the loss after "
+            f"{N_STEPS} steps from (4, 1) is {fmt(final, 3)}, not below {TARGET:g}.")
+    if abs(1 - 20 * alpha) >= 1:
+        return f"{lead} {TOO_LARGE}"
+    if alpha > 0.09:
+        return f"{lead} {OSCILLATES}"
+    return f"{lead} {TOO_SMALL}"
+
+
+def learning_rate_too_large():
+    return 0.12
+
+
+def learning_rate_oscillating():
+    return 0.099
+
+
+def learning_rate_too_small():
+    return 0.01
+
+
+good_learning_rate = Property(
+    name="good_learning_rate",
+    judge=_judge_learning_rate,
+    mistakes=[
+        Mistake(learning_rate_too_large, TOO_LARGE),
+        Mistake(learning_rate_oscillating, OSCILLATES),
+        Mistake(learning_rate_too_small, TOO_SMALL),
+    ],
+)

@@ -1,0 +1,275 @@
+"""Checks for lesson 05, loss functions."""
+
+import sys
+
+import numpy as np
+
+from ann_lib import losses as ref
+from autograder import core
+from autograder.core import Exercise, Mistake, case, expect
+
+__all__ = ["expect", "self_check", "mse", "mae", "huber", "binary_cross_entropy", "hinge",
+           "mse_grad"]
+
+
+def self_check(namespace):
+    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
+    return core.self_check(sys.modules[__name__], namespace)
+
+
+def _regression_pairs(rng):
+    """(y_true, y_pred) pairs: hand-made, with outliers, 1-D and 2-D."""
+    return [(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.5, 1.0, 3.0, 6.0])),
+            (np.array([0.0, -2.0, 5.0]), np.array([0.25, 1.0, -0.5])),
+            (np.array([3.0, 3.0]), np.array([3.0, 3.0])),
+            (rng.normal(size=7), rng.normal(size=7)),
+            (3 * rng.normal(size=12), 3 * rng.normal(size=12)),
+            (rng.normal(size=(5, 2)), rng.normal(size=(5, 2)))]
+
+
+# --- mse: loss and cost ---------------------------------------------------------------------
+
+def _mse_cases(rng):
+    pairs = _regression_pairs(rng)
+    return [*(case(t, p) for t, p in pairs),
+            *(case(t, p, reduction="none") for t, p in pairs[:2] + pairs[3:5]),
+            case(np.array([2.0, 0.0, 1.0]), np.array([1.0, 1.0, 1.0]), reduction="mean")]
+
+
+def mse_sum(y_true, y_pred, reduction="mean"):
+    losses = (y_true - y_pred) ** 2
+    return np.sum(losses) if reduction == "mean" else losses
+
+
+def mse_not_squared(y_true, y_pred, reduction="mean"):
+    losses = y_true - y_pred
+    return np.mean(losses) if reduction == "mean" else losses
+
+
+def mse_always_cost(y_true, y_pred, reduction="mean"):
+    return np.mean((y_true - y_pred) ** 2)
+
+
+def mse_square_of_mean(y_true, y_pred, reduction="mean"):
+    if reduction == "mean":
+        return np.mean(y_true - y_pred) ** 2
+    return (y_true - y_pred) ** 2
+
+
+mse = Exercise(
+    name="mse",
+    reference=ref.mse,
+    cases=_mse_cases,
+    mistakes=[
+        Mistake(mse_sum, "missing 1/n: you added the squared errors up, but the cost is their "
+                         "average; divide by the number of values (np.mean does it)."),
+        Mistake(mse_not_squared, "the residuals are not squared: without the square, positive "
+                                 "and negative errors cancel each other out."),
+        Mistake(mse_always_cost, 'reduction="none" must return the loss of every sample (one '
+                                 'squared error each), not the cost (their mean).'),
+        Mistake(mse_square_of_mean, "you squared the average residual; square every residual "
+                                    "first, then take the mean."),
+    ],
+)
+
+
+# --- mae ------------------------------------------------------------------------------------
+
+def _cost_cases(rng):
+    return [case(t, p) for t, p in _regression_pairs(rng)]
+
+
+def mae_no_abs(y_true, y_pred):
+    return np.mean(y_true - y_pred)
+
+
+def mae_abs_of_mean(y_true, y_pred):
+    return np.abs(np.mean(y_true - y_pred))
+
+
+def mae_sum(y_true, y_pred):
+    return np.sum(np.abs(y_true - y_pred))
+
+
+mae = Exercise(
+    name="mae",
+    reference=ref.mae,
+    cases=_cost_cases,
+    mistakes=[
+        Mistake(mae_no_abs, "the absolute value is missing: an over-prediction and an "
+                            "under-prediction of the same size must both count, not cancel."),
+        Mistake(mae_abs_of_mean, "you took |.| of the mean residual; take the absolute value of "
+                                 "each residual first, then average."),
+        Mistake(mae_sum, "MAE is an average: your total of the |r| values still has to be "
+                         "divided by the number of values."),
+    ],
+)
+
+
+# --- huber ----------------------------------------------------------------------------------
+
+def _huber_cases(rng):
+    pairs = _regression_pairs(rng)
+    return [*(case(t, p) for t, p in pairs),
+            case(np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.5, -1.5, 3.0, -2.0]), delta=2.0),
+            case(*pairs[4], delta=0.5),
+            case(*pairs[5], delta=2.5)]
+
+
+def huber_no_half(y_true, y_pred, delta=1.0):
+    a = np.abs(y_true - y_pred)
+    return np.mean(np.where(a <= delta, a**2, delta * (a - delta / 2)))
+
+
+def huber_no_shift(y_true, y_pred, delta=1.0):
+    a = np.abs(y_true - y_pred)
+    return np.mean(np.where(a <= delta, a**2 / 2, delta * a))
+
+
+def huber_swapped(y_true, y_pred, delta=1.0):
+    a = np.abs(y_true - y_pred)
+    return np.mean(np.where(a > delta, a**2 / 2, delta * (a - delta / 2)))
+
+
+huber = Exercise(
+    name="huber",
+    reference=ref.huber,
+    cases=_huber_cases,
+    mistakes=[
+        Mistake(huber_no_half, "the quadratic part is r^2 / 2, not r^2: with the half, its "
+                               "slope at |r| = delta is delta, matching the linear part."),
+        Mistake(huber_no_shift, "the linear part is delta * (|r| - delta / 2); without the "
+                                "- delta / 2 the two pieces do not meet at |r| = delta."),
+        Mistake(huber_swapped, "the pieces are swapped: small residuals (|r| <= delta) are "
+                               "squared, large ones grow only linearly."),
+    ],
+)
+
+
+# --- binary_cross_entropy -------------------------------------------------------------------
+
+def _bce_cases(rng):
+    cases = [case(np.array([1.0, 0.0, 1.0, 0.0]), np.array([0.9, 0.1, 0.5, 0.2])),
+             case(np.array([1.0, 0.0]), np.array([0.0, 1.0])),
+             case(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.7])),
+             case(np.array([0.0, 1.0, 1.0, 0.0]), np.array([0.0, 0.3, 1.0, 0.6]))]
+    for n in (6, 11):
+        y = (rng.random(n) < 0.5).astype(float)
+        cases.append(case(y, rng.uniform(0.01, 0.99, n)))
+    return cases
+
+
+def bce_no_clip(y_true, y_pred):
+    return -np.mean(y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred))
+
+
+def bce_sign(y_true, y_pred):
+    p = np.clip(y_pred, 1e-12, 1 - 1e-12)
+    return np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+
+
+def bce_only_positive_term(y_true, y_pred):
+    p = np.clip(y_pred, 1e-12, 1 - 1e-12)
+    return -np.mean(y_true * np.log(p))
+
+
+binary_cross_entropy = Exercise(
+    name="binary_cross_entropy",
+    reference=ref.binary_cross_entropy,
+    cases=_bce_cases,
+    mistakes=[
+        Mistake(bce_no_clip, "unstable cross-entropy: without clipping, p = 0 or p = 1 gives "
+                             "log(0) = -inf, and the cost becomes inf or nan. Clip p to "
+                             "[1e-12, 1 - 1e-12] first (np.clip)."),
+        Mistake(bce_sign, "the sign is wrong: log(p) <= 0, so the cross-entropy needs a minus "
+                          "in front to be a cost >= 0."),
+        Mistake(bce_only_positive_term, "the (1 - y) * log(1 - p) term is missing, so samples of "
+                                        "class 0 never cost anything."),
+    ],
+    rtol=1e-5,
+)
+
+
+# --- hinge ----------------------------------------------------------------------------------
+
+def _hinge_reference(y_true, scores):
+    """The mean hinge loss for labels given as 0/1 or as -1/+1."""
+    return ref.hinge(np.where(np.asarray(y_true) > 0, 1.0, -1.0), scores)
+
+
+def _hinge_cases(rng):
+    cases = [case(np.array([1.0, 0.0, 1.0, 0.0]), np.array([2.0, -0.5, 0.3, 0.4])),
+             case(np.array([1.0, -1.0, -1.0, 1.0]), np.array([0.5, -3.0, 1.0, -0.2])),
+             case(np.array([0.0, 0.0, 1.0]), np.array([-2.0, 1.5, 1.0])),
+             case(np.array([-1.0, 1.0]), np.array([-1.0, 2.0]))]
+    for n in (7, 10):
+        y = (rng.random(n) < 0.5).astype(float)
+        cases.append(case(y, 2 * rng.normal(size=n)))
+        cases.append(case(2 * y - 1, 2 * rng.normal(size=n)))
+    return cases
+
+
+def hinge_01_labels(y_true, scores):
+    return np.mean(np.maximum(0, 1 - y_true * scores))
+
+
+def hinge_2y_minus_1(y_true, scores):
+    t = 2 * y_true - 1
+    return np.mean(np.maximum(0, 1 - t * scores))
+
+
+def hinge_no_max(y_true, scores):
+    t = np.where(y_true > 0, 1.0, -1.0)
+    return np.mean(1 - t * scores)
+
+
+hinge = Exercise(
+    name="hinge",
+    reference=_hinge_reference,
+    cases=_hinge_cases,
+    mistakes=[
+        Mistake(hinge_01_labels, "hinge with 0/1 labels: a label 0 makes y * s = 0, so every "
+                                 "class-0 sample costs 1 whatever its score. Turn the labels "
+                                 "into t = -1/+1 first."),
+        Mistake(hinge_2y_minus_1, "2y - 1 converts 0/1 labels, but turns a label that is already "
+                                  "-1 into -3; map every label <= 0 to -1 and every label > 0 "
+                                  "to +1 instead."),
+        Mistake(hinge_no_max, "the max(0, .) is missing: a sample classified right beyond the "
+                              "margin must cost 0, not a negative amount."),
+    ],
+)
+
+
+# --- mse_grad -------------------------------------------------------------------------------
+
+def _grad_cases(rng):
+    return [case(t, p) for t, p in _regression_pairs(rng)]
+
+
+def mse_grad_no_mean(y_true, y_pred):
+    return -2 * (y_true - y_pred)
+
+
+def mse_grad_sign(y_true, y_pred):
+    return 2 * (y_true - y_pred) / y_pred.size
+
+
+def mse_grad_no_two(y_true, y_pred):
+    return -(y_true - y_pred) / y_pred.size
+
+
+mse_grad = Exercise(
+    name="mse_grad",
+    reference=ref.mse_grad,
+    cases=_grad_cases,
+    mistakes=[
+        Mistake(mse_grad_no_mean, "the gradient is missing the factor 1/n: the cost averages n "
+                                  "losses, so each prediction's share of the gradient is "
+                                  "divided by n."),
+        Mistake(mse_grad_sign, "sign error in the gradient: the derivative of (y_true - y_pred)^2 "
+                               "with respect to y_pred is -2 (y_true - y_pred), i.e. "
+                               "2 (y_pred - y_true)."),
+        Mistake(mse_grad_no_two, "the factor 2 from differentiating the square is missing: "
+                                 "d/dp (y - p)^2 = 2 (p - y)."),
+    ],
+)

@@ -1,0 +1,134 @@
+"""ann_lib.optim: update rules, mini-batches, descent paths."""
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+
+from ann_lib.optim import gradient_descent, gradient_descent_step, minibatches, momentum_step
+
+
+def two_layer_params():
+    return [
+        (np.array([[1.0, 2.0]]), np.array([0.5, -0.5])),
+        (np.array([[3.0], [4.0]]), np.array([1.0])),
+    ]
+
+
+def two_layer_grads():
+    return [
+        (np.array([[10.0, -10.0]]), np.array([1.0, 2.0])),
+        (np.array([[0.0], [5.0]]), np.array([-2.0])),
+    ]
+
+
+def test_gradient_descent_step_by_hand_keeps_structure_and_inputs():
+    params, grads = two_layer_params(), two_layer_grads()
+    new = gradient_descent_step(params, grads, learning_rate=0.1)
+    assert isinstance(new, list) and all(isinstance(layer, tuple) for layer in new)
+    assert_allclose(new[0][0], [[0.0, 3.0]])
+    assert_allclose(new[0][1], [0.4, -0.7])
+    assert_allclose(new[1][0], [[3.0], [3.5]])
+    assert_allclose(new[1][1], [1.2])
+    for (p, q), (p0, q0) in zip(params, two_layer_params()):  # inputs untouched
+        assert_array_equal(p, p0) and assert_array_equal(q, q0)
+
+
+def test_gradient_descent_step_on_a_single_array():
+    assert_array_equal(
+        gradient_descent_step(np.array([1.0, 2.0]), np.array([4.0, -4.0]), 0.25), [0.0, 3.0]
+    )
+
+
+def test_momentum_step_by_hand_over_two_steps():
+    p, g = np.array([1.0]), np.array([2.0])
+    p1, v1 = momentum_step(p, g, None, learning_rate=0.1, beta=0.9)
+    assert_allclose(v1, [-0.2]) and assert_allclose(p1, [0.8])
+    p2, v2 = momentum_step(p1, g, v1, learning_rate=0.1, beta=0.9)
+    assert_allclose(v2, [0.9 * -0.2 - 0.2]) and assert_allclose(p2, [0.8 - 0.38])
+    assert_array_equal(p, [1.0])  # not modified
+
+
+def test_momentum_with_beta_0_is_plain_gradient_descent():
+    params, grads = two_layer_params(), two_layer_grads()
+    velocity = [(np.ones((1, 2)), np.ones(2)), (np.ones((2, 1)), np.ones(1))]
+    new, _ = momentum_step(params, grads, velocity, 0.1, beta=0.0)
+    expected = gradient_descent_step(params, grads, 0.1)
+    for (W, b), (W0, b0) in zip(new, expected):
+        assert_array_equal(W, W0) and assert_array_equal(b, b0)
+
+
+def test_mismatched_shapes_or_structure_raise_value_error():
+    with pytest.raises(ValueError, match=re.escape("shape (2,) but grads entry has shape (1, 2)")):
+        gradient_descent_step(np.ones(2), np.ones((1, 2)), 0.1)
+    with pytest.raises(ValueError, match="a list or tuple of 2 entries"):
+        gradient_descent_step(two_layer_params(), two_layer_grads()[:1], 0.1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 40), batch_size=st.integers(1, 45), seed=st.integers(0, 10))
+def test_minibatches_cover_every_sample_exactly_once(n, batch_size, seed):
+    X = np.arange(n * 2).reshape(n, 2)
+    y = np.arange(n) * 10
+    batches = list(minibatches(X, y, batch_size, np.random.default_rng(seed)))
+    seen = np.concatenate([yb for _, yb in batches])
+    assert sorted(seen.tolist()) == y.tolist()
+    for Xb, yb in batches:
+        assert_array_equal(Xb[:, 0] // 2 * 10, yb)  # rows stay paired
+    sizes = [len(yb) for _, yb in batches]
+    assert all(s == batch_size for s in sizes[:-1]) and 1 <= sizes[-1] <= batch_size
+
+
+def test_minibatches_are_shuffled_deterministically_by_the_seed():
+    X, y = np.arange(100.0).reshape(50, 2), np.arange(50)
+    first = np.concatenate([yb for _, yb in minibatches(X, y, 8, 0)])
+    again = np.concatenate([yb for _, yb in minibatches(X, y, 8, 0)])
+    other = np.concatenate([yb for _, yb in minibatches(X, y, 8, 1)])
+    assert_array_equal(first, again)
+    assert not np.array_equal(first, y) and not np.array_equal(first, other)
+
+
+def test_full_batch_and_stochastic_batches():
+    X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    for batch_size in (None, 5, 99):
+        ((Xb, yb),) = minibatches(X, y, batch_size, 0)
+        assert_array_equal(Xb, X) and assert_array_equal(yb, y)
+    assert [len(yb) for _, yb in minibatches(X, y, 1, 0)] == [1] * 5
+
+
+def test_minibatches_reject_bad_arguments():
+    with pytest.raises(ValueError, match=r"\(5, 2\).*\(4,\)"):
+        list(minibatches(np.ones((5, 2)), np.ones(4), 2, 0))
+    for bad in (0, -3, 2.5):
+        with pytest.raises(ValueError, match="batch_size"):
+            list(minibatches(np.ones((5, 2)), np.ones(5), bad, 0))
+
+
+def test_gradient_descent_on_a_quadratic_follows_the_closed_form():
+    # f(x) = (a1 x1^2 + a2 x2^2) / 2, so x_t = (1 - lr * a)^t * x0 coordinate-wise
+    a = np.array([1.0, 10.0])
+    path = gradient_descent(lambda x: a * x, [1.0, 1.0], learning_rate=0.05, n_steps=20)
+    assert path.shape == (21, 2)
+    assert_array_equal(path[0], [1.0, 1.0])
+    t = np.arange(21)[:, None]
+    assert_allclose(path, (1 - 0.05 * a) ** t, rtol=1e-12)
+
+
+def test_gradient_descent_with_momentum_by_hand_and_zero_momentum_matches_plain():
+    grad = lambda x: 2 * x  # noqa: E731  (f = x^2)
+    path = gradient_descent(grad, [1.0], learning_rate=0.1, n_steps=2, momentum=0.5)
+    # v1 = -0.2, x1 = 0.8; v2 = 0.5 * -0.2 - 0.16 = -0.26, x2 = 0.54
+    assert_allclose(path[:, 0], [1.0, 0.8, 0.54], rtol=1e-14)
+    plain = gradient_descent(grad, [1.0], 0.1, 5)
+    assert_array_equal(gradient_descent(grad, [1.0], 0.1, 5, momentum=0.0), plain)
+    assert_allclose(plain[:, 0], 0.8 ** np.arange(6), rtol=1e-14)
+
+
+def test_gradient_descent_checks_shapes():
+    with pytest.raises(ValueError, match=r"x0 must be 1-D.*\(2, 1\)"):
+        gradient_descent(lambda x: x, np.ones((2, 1)), 0.1, 3)
+    with pytest.raises(ValueError, match=r"\(3,\) but x has shape \(2,\)"):
+        gradient_descent(lambda x: np.ones(3), np.ones(2), 0.1, 3)

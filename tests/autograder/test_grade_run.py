@@ -1,0 +1,98 @@
+"""``ann-course grade`` end to end on a small class: the command, totals.csv, report.html, Dask.
+
+Lesson 01 only, the three sample students (complete, blank, a catalogued mistake), graded by the
+real command on real kernels; then the same class on a local Dask cluster.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from autograder.cli import main
+from autograder.grade import grade, parse_memory
+from autograder.lessons import checks_of
+from autograder.sample_class import mistake_answer, write_sample_class
+
+L = "01_neuron"
+
+
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory):
+    root = tmp_path_factory.mktemp("small")
+    write_sample_class(root / "submitted", [L])
+    return root
+
+
+@pytest.fixture(scope="module")
+def cli_run(small_class):
+    import contextlib
+    import io
+
+    out = small_class / "out"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["grade", str(small_class / "submitted"), "--out", str(out), "--jobs", "2",
+                     "--timeout", "30", "--memory", "1G"])
+    return code, stdout.getvalue(), stderr.getvalue(), out
+
+
+def test_the_command_prints_the_table_and_a_summary(cli_run):
+    code, stdout, stderr, out = cli_run
+    assert code == 0, stderr
+    lines = {ln.split()[0]: ln.split() for ln in stdout.splitlines() if ln.strip()}
+    assert lines["alice_complete"][1:3] == ["5", "5"]
+    assert lines["bob_blank"][1] == "0"
+    assert lines["carol_partial"][1] == "3"
+    assert "graded 3 submission(s)" in stderr
+    assert "3/3" in stderr  # the progress bar reached the end
+
+
+def test_totals_csv_has_one_column_per_assignment(cli_run):
+    _, _, _, out = cli_run
+    with (out / "totals.csv").open() as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        body = {r[0]: r[1:] for r in reader}
+    assert header == ["student_id", L, "total"]
+    assert body == {"alice_complete": ["5", "5"], "bob_blank": ["0", "0"],
+                    "carol_partial": ["3", "3"]}
+
+
+def test_report_has_plots_mistakes_and_no_hidden_tests(cli_run):
+    _, _, _, out = cli_run
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 1
+    first = list(checks_of(L))[0]
+    message = checks_of(L)[first].all_mistakes()[0].message
+    assert message in page
+    assert "not implemented yet" in page
+    assert "checks." not in page
+
+
+def test_feedback_is_written_per_student(cli_run):
+    _, _, _, out = cli_run
+    for student in ("alice_complete", "bob_blank", "carol_partial"):
+        assert (out / "feedback" / student / L / f"{L}.html").exists()
+
+
+def test_parse_memory():
+    assert parse_memory("1G") == 1 << 30
+    assert parse_memory("512M") == 512 << 20
+    assert parse_memory("2GiB") == 2 << 30
+    assert parse_memory("0") == 0
+
+
+def test_a_dask_cluster_grades_the_same(small_class, cli_run):
+    import distributed
+    _, _, _, out = cli_run
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        rows = grade(small_class / "submitted", small_class / "out-dask", timeout=30,
+                     scheduler=cluster.scheduler_address)
+    with (out / "grades.csv").open() as f:
+        pool = {(r["student_id"], r["exercise"]): float(r["score"]) for r in csv.DictReader(f)}
+    dask = {(r.student_id, r.exercise): r.score for r in rows}
+    assert dask == pool
+    assert mistake_answer(L, list(checks_of(L))[0])
