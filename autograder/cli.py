@@ -39,6 +39,9 @@ def cmd_build(args):
 def cmd_grade(args):
     import time
 
+    from autograder import speedups
+
+    speedups.skip_unused_imports()
     from autograder.grade import grade, parse_memory
 
     start = time.monotonic()
@@ -116,7 +119,8 @@ def main(argv=None):
     p.add_argument("--out", required=True, metavar="OUT",
                    help="where grades.csv, totals.csv, report.html and feedback/ are written")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                   help="notebooks graded in parallel (default: all cores)")
+                   help="notebooks graded in parallel (default: twice the cores, "
+                        "at most cores + 8)")
     p.add_argument("--timeout", type=int, default=60, metavar="SECONDS",
                    help="time limit of one cell (default: 60)")
     p.add_argument("--memory", default="1G", metavar="SIZE",

@@ -286,3 +286,15 @@ def self_check(checks_module, namespace):
     print(f"\n{passed} of {len(checks)} exercises pass."
           + ("" if passed == len(checks) else " Fix the first failing one, re-run its cell, then this one."))
     return passed
+
+
+def self_check_for(module_name):
+    """The ``self_check(namespace)`` of the lesson whose checks live in ``module_name``."""
+    import sys
+
+    def check_all(namespace):
+        """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
+        return self_check(sys.modules[module_name], namespace)
+
+    check_all.__name__ = check_all.__qualname__ = "self_check"
+    return check_all

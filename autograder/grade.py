@@ -6,12 +6,14 @@ Design
 ------
 * The parent registers every lesson once in the class gradebook (``OUT/.nbgrader/gradebook.db``)
   and keeps a copy of it as a template.
-* Each (student, assignment) is a *job* run by a worker of a process pool (``--jobs``, default all
-  cores) or of a Dask cluster (``--scheduler``). A worker stages the submission in a private
+* Each (student, assignment) is a *job* run by a worker of a process pool (``--jobs``, default
+  twice the cores) or of a Dask cluster (``--scheduler``). A worker stages the submission in a private
   folder (originals untouched; unreadable files, shadowing files and tampered test cells are dealt
   with there, see :mod:`autograder.guard`), then runs nbgrader's own autograde and
   generate_feedback against a *private copy* of the template gradebook, on a fresh grading kernel
-  (:mod:`autograder.kernel`: per-cell timeout, memory cap, guard for the checkers' tools).
+  (:mod:`autograder.kernel`: per-cell timeout, memory cap, guard for the checkers' tools),
+  reached over IPC sockets and forked from a warm per-worker fork server
+  (:mod:`autograder.zygote`) instead of a new Python.
 * The parent merges each job's scores into the class gradebook with nbgrader's Gradebook API, so
   formgrader sees one consistent gradebook, and records a hash of the submitted folder: a re-run
   grades only new or changed submissions (``--force`` grades everything again).
@@ -158,9 +160,11 @@ def grade_job(spec):
     """Grade one student's assignment; return ``{"rows": [...], "scores": {...}}`` (picklable)."""
     from nbgrader.api import Gradebook
 
+    from autograder import speedups
     from autograder.guard import configure_grading
     from autograder.lessons import module_name
 
+    speedups.install()
     os.environ.setdefault("MPLBACKEND", "Agg")
     root, out = Path(spec["root"]), Path(spec["out"])
     student, assignment = spec["student"], spec["assignment"]
@@ -323,7 +327,10 @@ class Grader:
 
         if not result["scores"]:
             return
-        with Gradebook(self.db_url, "ann-course") as gb:
+        if getattr(self, "_gb", None) is None:  # one connection for every merge of a run
+            self._gb = Gradebook(self.db_url, "ann-course")
+        gb = self._gb
+        try:
             gb.update_or_create_student(result["student"])
             gb.update_or_create_submission(result["assignment"], result["student"])
             for name, data in result["scores"].items():
@@ -336,9 +343,38 @@ class Grader:
                     if c.name in data["comments"]:
                         c.auto_comment = data["comments"][c.name]
             gb.db.commit()
+        except Exception:
+            self.close()
+            raise
+
+    def close(self):
+        """Close the class gradebook's connection used by :meth:`merge`."""
+        gb, self._gb = getattr(self, "_gb", None), None
+        if gb is not None:
+            gb.close()
 
 
-def _executor(jobs, scheduler):
+def default_jobs():
+    """Workers by default: more than the cores, since a job waits on its kernel part of the time."""
+    cores = os.cpu_count() or 1
+    return min(2 * cores, cores + 8)
+
+
+def _warm_worker(zygote_path):
+    """Pool initializer: import what every job needs; use the run's kernel fork server."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import nbconvert.exporters  # noqa: F401
+    import nbgrader.apps.api  # noqa: F401
+    import nbgrader.converters  # noqa: F401
+    from nbgrader.api import Gradebook  # noqa: F401
+
+    from autograder import speedups, zygote
+
+    speedups.install()
+    zygote.shared_path = zygote_path
+
+
+def _executor(jobs, scheduler, zygote_path=None):
     if scheduler:
         from distributed import Client
 
@@ -347,7 +383,8 @@ def _executor(jobs, scheduler):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")), True
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_warm_worker, initargs=(zygote_path,)), True
 
 
 def _completed(executor, futures):
@@ -390,7 +427,7 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
     """Grade every submission under ``submitted``; write grades.csv, feedback and reports.
 
     Returns the list of :class:`Row`. ``progress(done, total, student, assignment)`` is called
-    after each submission. ``jobs`` worker processes (default: all cores) grade in parallel, or
+    after each submission. ``jobs`` worker processes (default: :func:`default_jobs`) grade in parallel, or
     the workers of the Dask cluster at ``scheduler`` (an address or a ``distributed.Client``).
     Submissions whose folder did not change since the last run are not graded again unless
     ``force``.
@@ -412,13 +449,30 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
             done[(student, assignment)] = old
         else:
             todo.append((student, assignment, key))
-    if todo:
-        grader.register(sorted({a for _, a, _ in todo}))
+    shared = None
+    if todo and not scheduler:
+        from autograder import guard, zygote
+
+        if zygote.enabled():  # one kernel fork server for the run, importing while we register
+            shared = zygote.start({**os.environ, **guard.kernel_spec(memory).env})
+    try:
+        if todo:
+            grader.register(sorted({a for _, a, _ in todo}))
+        return _grade_todo(grader, todo, done, pairs, rows, state_path, progress, jobs, scheduler,
+                           shared, out, report)
+    finally:
+        if shared is not None:
+            shared.close()
+
+
+def _grade_todo(grader, todo, done, pairs, rows, state_path, progress, jobs, scheduler, shared,
+                out, report):
     total, count = len(pairs), len(done)
     new_state = {f"{s}/{a}": v for (s, a), v in done.items()}
     if todo:
-        workers = jobs or os.cpu_count() or 1
-        executor, owned = _executor(workers, scheduler)
+        workers = jobs or default_jobs()
+        zygote_path = shared.path if shared is not None and shared.ready() else None
+        executor, owned = _executor(workers, scheduler, zygote_path)
         try:
             specs = {}
             futures = []
@@ -442,6 +496,7 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
                     progress(count, total, spec["student"], spec["assignment"])
                 state_path.write_text(json.dumps(new_state))
         finally:
+            grader.close()
             if owned:
                 executor.close() if hasattr(executor, "gather") else executor.shutdown()
     state_path.write_text(json.dumps(new_state))

@@ -21,13 +21,16 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 
 #: Imported by the zygote before it forks (what a grading kernel always imports).
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython",
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
+           "IPython",
            "numpy", "ann_lib", "ann_lib.activations", "ann_lib.plotting", "ann_lib.widgets",
            "autograder.kernel", "autograder.core", "autograder.lessons")
 
@@ -57,107 +60,170 @@ def _preload():
         pass
 
 
-def _child(request, devnull):
-    """In the forked child: become the grading kernel. Never returns."""
-    code = 1
-    try:
-        os.setsid()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        os.dup2(devnull, 0)
-        os.dup2(2, 1)
-        os.chdir(request["cwd"] or "/")
-        os.environ.clear()
-        os.environ.update(request["env"])
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # as jupyter_client's launcher does
-        # the trait's default was read from the environment when the zygote imported ipykernel
-        sys.argv = ["autograder.kernel", *request["args"],
-                    f"--IPKernelApp.parent_handle={os.getppid()}"]
-        from autograder import kernel
+def _become_kernel(request, devnull):
+    """In the forked child: turn into ``python -P -m autograder.kernel ARGS``.
 
-        kernel.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 - report and leave; the zygote's loop must not resume
-        import traceback
+    Returns (or raises) when the kernel is done; the caller then leaves the zygote's loop so that
+    the child ends the way a kernel started as a new Python ends (exceptions, atexit, threads).
+    """
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    os.close(devnull)
+    os.chdir(request["cwd"] or "/")
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())  # as jupyter_client's launcher does
+    # the trait's default was read from the environment when the zygote imported ipykernel
+    sys.argv = ["autograder.kernel", *request["args"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    from autograder import kernel
 
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
+    kernel.main()
 
 
-def serve():
-    """The zygote's loop: one JSON request a line on stdin, ``{"pid": N}`` a line on stdout."""
+def serve(path):
+    """The zygote's loop: a fork per connection to the Unix socket ``path``.
+
+    A request is one JSON line ``{"args", "env", "cwd"}``, the answer ``{"pid": N}``. The zygote
+    leaves when its stdin is closed (the process that started it is gone).
+    """
+    import socket
+
     if "" in sys.path:
         sys.path.remove("")
     _preload()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is for the worker, not the zygote
-    out = os.fdopen(os.dup(1), "w", buffering=1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is for the grader, not the zygote
     devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 1)  # nothing else may write on the reply channel
-    threads = threading.active_count()
-    out.write(json.dumps({"ready": True, "threads": threads}) + "\n")
-    for line in sys.stdin:
-        try:
-            request = json.loads(line)
-        except ValueError:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    sys.stdout.write(json.dumps({"ready": True, "threads": threading.active_count()}) + "\n")
+    sys.stdout.flush()
+    os.dup2(devnull, 1)
+    while True:
+        ready = select.select([listener, 0], [], [])[0]
+        if 0 in ready and not os.read(0, 4096):
+            break
+        if listener not in ready:
             continue
-        if threading.active_count() > 1:  # forking with threads is unsafe: refuse
-            out.write(json.dumps({"error": "the fork server has threads"}) + "\n")
-            continue
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            out.close()
-            _child(request, devnull)
-        out.write(json.dumps({"pid": pid}) + "\n")
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(30)
+            try:
+                data = b""
+                while not data.endswith(b"\n"):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                request = json.loads(data)
+            except (OSError, ValueError):
+                continue
+            if threading.active_count() > 1:  # forking with threads is unsafe: refuse
+                conn.sendall(json.dumps({"error": "the fork server has threads"}).encode() + b"\n")
+                continue
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                conn.close()
+                listener.close()
+                _become_kernel(request, devnull)
+                return  # the child is done: it ends here, never back in the loop
+            try:
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            except OSError:
+                os.kill(pid, signal.SIGKILL)  # nobody will manage this kernel
 
 
 # --- the worker's side ---------------------------------------------------------------------
 
 class Zygote:
-    """The zygote of this process (started on first use, restarted if it died)."""
-
-    _instance = None
-    _lock = threading.Lock()
+    """A zygote process, owned by this process (it leaves when its owner does)."""
 
     def __init__(self, env):
-        self.env = env
-        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "autograder.zygote"],
+        self.dir = tempfile.mkdtemp(prefix="annz-")
+        self.path = os.path.join(self.dir, "zygote.sock")
+        self.owner = os.getpid()
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "autograder.zygote", self.path],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     env=env, text=True, bufsize=1, close_fds=True,
-                                     start_new_session=True)
-        hello = self.proc.stdout.readline()
-        if not hello or not json.loads(hello).get("ready"):
+                                     env=env, close_fds=True, start_new_session=True)
+        self._ready = False
+
+    def ready(self, timeout=120):
+        """Wait until the zygote listens (it imports for a second or two); False if it failed."""
+        if not self._ready and self.proc.poll() is None:
+            if select.select([self.proc.stdout], [], [], timeout)[0]:
+                line = self.proc.stdout.readline()
+                try:
+                    self._ready = bool(line and json.loads(line).get("ready"))
+                except ValueError:
+                    self._ready = False
+        return self._ready and self.proc.poll() is None
+
+    def close(self):
+        if self.owner == os.getpid():
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def request(path, args, env, cwd):
+    """Ask the zygote listening at ``path`` for a kernel; return its pid."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(60)
+        sock.connect(path)
+        sock.sendall(json.dumps({"args": args, "env": env, "cwd": cwd}).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    if not data:
+        raise RuntimeError("the kernel fork server did not answer")
+    reply = json.loads(data)
+    if "pid" not in reply:
+        raise RuntimeError(f"the kernel fork server refused: {reply.get('error')}")
+    return reply["pid"]
+
+
+#: the socket of a zygote shared by this process's grading (set by the pool's initializer)
+shared_path = None
+_own = None
+_own_lock = threading.Lock()
+
+
+def _own_zygote(env):
+    """This process's own zygote (started on first use, again if it died)."""
+    global _own
+    with _own_lock:
+        if _own is None or _own.owner != os.getpid() or _own.proc.poll() is not None:
+            _own = Zygote(env)
+            import atexit
+
+            atexit.register(_own.close)
+        if not _own.ready():
             raise RuntimeError("the kernel fork server did not start")
+        return _own
 
-    @classmethod
-    def get(cls, env):
-        with cls._lock:
-            z = cls._instance
-            if z is None or z.proc.poll() is not None or z.pid_owner != os.getpid():
-                z = cls._instance = cls(env)
-                z.pid_owner = os.getpid()
-            return z
 
-    def fork(self, args, env, cwd):
-        with self._lock:
-            self.proc.stdin.write(json.dumps({"args": args, "env": env, "cwd": cwd}) + "\n")
-            self.proc.stdin.flush()
-            reply = self.proc.stdout.readline()
-        if not reply:
-            raise RuntimeError("the kernel fork server died")
-        reply = json.loads(reply)
-        if "pid" not in reply:
-            raise RuntimeError(f"the kernel fork server refused: {reply.get('error')}")
-        return reply["pid"]
+def fork(args, env, cwd):
+    """A grading kernel forked by the shared zygote, else by this process's own; its pid."""
+    if shared_path:
+        try:
+            return request(shared_path, args, env, cwd)
+        except (OSError, RuntimeError, ValueError):
+            pass
+    return request(_own_zygote(_zygote_env(env)).path, args, env, cwd)
 
 
 class ForkedProcess:
@@ -217,7 +283,11 @@ def _provisioner_class():
             if "autograder.kernel" not in cmd:
                 raise RuntimeError(f"not a grading kernel: {cmd}")
             args = list(cmd[cmd.index("autograder.kernel") + 1:])
-            pid = Zygote.get(_zygote_env(env)).fork(args, env, cwd)
+            try:
+                pid = fork(args, env, cwd)
+            except (OSError, RuntimeError, ValueError) as exc:  # start a new Python instead
+                self.log.warning("kernel fork server unavailable (%s): starting a new kernel", exc)
+                return await super().launch_kernel(cmd, **kwargs)
             self.process = ForkedProcess(pid)
             self.pid = pid
             self.pgid = pid  # the child started its own session
@@ -251,13 +321,14 @@ def provisioner(km):
 def _zygote_env(env):
     """The zygote's own environment: the kernel's, minus what only matters per kernel."""
     z = {k: v for k, v in env.items() if k not in ("ANN_COURSE_MEMORY", "JPY_PARENT_PID")}
+    z.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's warning when preloaded
     return z
 
 
-def prestart(env):
-    """Start this process's zygote now (e.g. in a pool worker's initializer)."""
-    Zygote.get(_zygote_env(env))
+def start(env):
+    """Start a zygote for the kernel environment ``env`` (call :meth:`Zygote.ready` before use)."""
+    return Zygote(_zygote_env(env))
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1])

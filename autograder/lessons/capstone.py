@@ -1,7 +1,6 @@
 """Checks for lesson 08, the capstone: a whole network trained on the breast-cancer data."""
 
 import functools
-import sys
 
 import numpy as np
 
@@ -17,9 +16,8 @@ TARGET_ACCURACY = 0.95
 """The test accuracy the trained network must reach on the fixed split."""
 
 
-def self_check(namespace):
-    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
-    return core.self_check(sys.modules[__name__], namespace)
+#: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
+self_check = core.self_check_for(__name__)
 
 
 # --- references in the lesson's conventions -------------------------------------------------

@@ -1,7 +1,5 @@
 """Checks for lesson 03, forward propagation."""
 
-import sys
-
 import numpy as np
 
 from ann_lib import activations, layers, network
@@ -12,9 +10,8 @@ __all__ = ["expect", "self_check", "dense", "layer_output", "layer_shapes", "cou
            "forward"]
 
 
-def self_check(namespace):
-    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
-    return core.self_check(sys.modules[__name__], namespace)
+#: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
+self_check = core.self_check_for(__name__)
 
 
 _NAMES = {f: name for name, (f, _) in activations.ACTIVATIONS.items()}

@@ -1,7 +1,5 @@
 """Checks for lesson 07, gradient descent."""
 
-import sys
-
 import numpy as np
 
 from ann_lib import optim
@@ -12,9 +10,8 @@ __all__ = ["expect", "self_check", "gd_step", "gradient_descent", "minibatch_ind
            "momentum_step", "good_learning_rate", "bowl_gradient", "bowl_loss"]
 
 
-def self_check(namespace):
-    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
-    return core.self_check(sys.modules[__name__], namespace)
+#: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
+self_check = core.self_check_for(__name__)
 
 
 # --- functions to descend on ------------------------------------------------------------

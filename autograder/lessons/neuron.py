@@ -1,7 +1,5 @@
 """Checks for lesson 01, the neuron."""
 
-import sys
-
 import numpy as np
 
 from ann_lib import activations, neuron
@@ -12,9 +10,8 @@ __all__ = ["expect", "self_check", "weighted_sum", "weighted_sum_batch", "step",
            "and_gate"]
 
 
-def self_check(namespace):
-    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
-    return core.self_check(sys.modules[__name__], namespace)
+#: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
+self_check = core.self_check_for(__name__)
 
 
 # --- weighted_sum: one sample --------------------------------------------------------------

@@ -1,7 +1,5 @@
 """Checks for lesson 02, standardizing the inputs."""
 
-import sys
-
 import numpy as np
 
 from ann_lib import preprocessing
@@ -12,9 +10,8 @@ __all__ = ["expect", "self_check", "feature_means", "feature_stds", "feature_sca
            "standardize", "standardize_split", "inverse_standardize"]
 
 
-def self_check(namespace):
-    """Check every exercise of this lesson on the answers in ``namespace`` (pass ``globals()``)."""
-    return core.self_check(sys.modules[__name__], namespace)
+#: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
+self_check = core.self_check_for(__name__)
 
 
 # --- references, built from ann_lib.preprocessing.StandardScaler ---------------------------
