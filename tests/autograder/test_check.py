@@ -204,7 +204,7 @@ def _scramble(nb, seed):
         rng.shuffle(xs)
         return xs
 
-    client = NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
+    client = NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
                             resources={"metadata": {"path": str(REPO / "course")}})
     with client.setup_kernel():
         run(client, imports + shuffled(answers) + shuffled(others) + selfcheck)
