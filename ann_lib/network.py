@@ -93,9 +93,7 @@ class MLP:
     params_ : list of (W, b)
         The trained weights, one pair per layer.
     loss_history_ : list of float
-        One value per epoch: the mean loss over that epoch's samples, each measured on its
-        mini-batch just before the step that batch takes (scikit-learn's ``loss_curve_`` is
-        the same; it costs no extra pass over the data).
+        The mean loss on the whole training set after each epoch.
 
     Examples
     --------
@@ -156,13 +154,11 @@ class MLP:
         velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params_]
         self.loss_history_ = []
         for _ in range(epochs):
-            total = 0.0
             for X_batch, Y_batch in minibatches(X, Y, batch_size, rng):
                 output, caches = self.forward(X_batch)
-                total += float(self._loss(Y_batch, output)) * len(Y_batch)
                 grads = self.backward(output, Y_batch, caches)
                 self._update(grads, velocity, learning_rate, momentum)
-            self.loss_history_.append(total / len(Y))
+            self.loss_history_.append(float(self._loss(Y, self.forward(X)[0])))
         return self
 
     def _update(self, grads, velocity, learning_rate, momentum):
