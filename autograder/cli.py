@@ -1,4 +1,4 @@
-"""The ``ann-course`` command: build the release, grade a class."""
+"""ann-course: build the student release, grade a class, check a notebook, open JupyterLab."""
 
 from __future__ import annotations
 
