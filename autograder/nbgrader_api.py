@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from traitlets.config import Config
 
 from autograder.settings import REPO, configure
+
+# nbgrader's gradebook trips SQLAlchemy's autoflush warnings ("... not in session, add operation
+# ... will not proceed") on every autograde; they say nothing an instructor can act on.
+warnings.filterwarnings("ignore", message=r".*not in session.*", module=r"nbgrader(\..*)?")
 
 
 class NbgraderError(RuntimeError):

@@ -102,10 +102,12 @@ def _plots(rows, assignment):
         max_total[r.student_id] += r.max_score
         per_exercise[r.exercise].append((r.score, r.max_score))
     top = max(max_total.values(), default=1.0) or 1.0
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.32 * max(6, len(per_exercise))),
+                             layout="constrained", width_ratios=(1, 1.3))
     axes[0].hist(list(per_student.values()), bins=min(20, max(5, int(top) + 1)),
                  range=(0, top), color="#4c72b0", edgecolor="white")
     axes[0].set(title=f"{assignment}: total per student", xlabel="points", ylabel="students")
+    axes[0].yaxis.get_major_locator().set_params(integer=True)
     names = list(per_exercise)
     means = [sum(s for s, _ in v) / max(1e-9, sum(m for _, m in v)) * 100
              for v in per_exercise.values()]
