@@ -203,7 +203,7 @@ def _error(ename, evalue):
                         traceback=[f"{ename}: {evalue}"])
 
 
-class GuardedExecute(Execute):
+class GuardedExecute(IpcExecute):
     """nbgrader's Execute on the grading kernel, with the guard around every test cell."""
 
     memory = Integer(1 << 30, help="address-space cap of the kernel in bytes (0: none)").tag(
@@ -218,9 +218,8 @@ class GuardedExecute(Execute):
     def create_kernel_manager(self):
         from autograder import zygote
 
-        km = super().create_kernel_manager()
+        km = super().create_kernel_manager()  # reached over IPC
         km._kernel_spec = kernel_spec(self.memory)
-        self._ipc_dir = use_ipc(km)
         if self.fork_server and zygote.enabled():
             km.provisioner = zygote.provisioner(km)
         return km
@@ -228,12 +227,9 @@ class GuardedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._events = {"tamper": [], "dead": None, "timeouts": [], "memory": []}
         self._dead = None
-        self._ipc_dir = None
         try:
             return super().preprocess(nb, resources, km)
         finally:
-            if self._ipc_dir:
-                shutil.rmtree(self._ipc_dir, ignore_errors=True)
             if self.report_path:
                 key = (resources or {}).get("unique_key", "notebook")
                 Path(self.report_path, f"{key}.json").write_text(json.dumps(self._events))
