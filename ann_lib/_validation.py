@@ -43,6 +43,25 @@ def check_same_shape(a, b, name_a, name_b):
         )
 
 
+def check_same_length(X, y):
+    """Raise ``ValueError`` unless `X` and `y` have the same number of samples (rows)."""
+    if len(X) != len(y):
+        raise ValueError(
+            f"X has shape {X.shape} but y has shape {y.shape}: they need the same number "
+            "of samples (rows)"
+        )
+
+
+def check_batch_size(batch_size):
+    """Raise ``ValueError`` unless `batch_size` is a positive integer or None (the whole set)."""
+    if batch_size is not None and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+
+
 def check_is_fitted(model, attribute):
     """Raise :class:`NotFittedError` unless `model` has `attribute` (set by fit)."""
     if not hasattr(model, attribute):

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from ann_lib._validation import check_same_length
+
 
 def make_two_classes(n_samples=200, cluster_std=0.7, seed=0):
     """Two Gaussian blobs in the plane, one per class.
@@ -169,12 +171,8 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=False):
         Samples keep the random order of the split.
     """
     X, y = np.asarray(X), np.asarray(y)
+    check_same_length(X, y)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(
-            f"X has shape {X.shape} but y has shape {y.shape}: they need the same number "
-            "of samples (rows)"
-        )
     if isinstance(test_size, (int, np.integer)):
         n_test = int(test_size)
     elif 0 < test_size < 1:

@@ -10,12 +10,13 @@ descent, with gradients from backpropagation.
 """
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
-from ann_lib._validation import as_2d, as_float_array, check_is_fitted, lookup
+from ann_lib._validation import as_2d, as_float_array, check_batch_size, check_is_fitted, lookup
 from ann_lib.activations import ACTIVATIONS
 from ann_lib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 from ann_lib.losses import LOSSES
-from ann_lib.optim import minibatches
+from ann_lib.optim import gradient_descent_step, minibatches, momentum_step
 
 HE_ACTIVATIONS = ("relu", "leaky_relu", "elu")
 """Activations whose layers get He initialisation (the others get Glorot)."""
@@ -70,8 +71,12 @@ def _check_layer_sizes(layer_sizes):
     return [int(n) for n in sizes]
 
 
-class MLP:
+class MLP(BaseEstimator):
     """Multi-layer perceptron trained by mini-batch gradient descent.
+
+    A scikit-learn estimator: ``__init__`` only stores its parameters,
+    :meth:`fit` checks them, so :meth:`get_params`, :meth:`set_params` and
+    ``sklearn.base.clone`` work as for any scikit-learn model.
 
     Parameters
     ----------
@@ -93,7 +98,13 @@ class MLP:
     params_ : list of (W, b)
         The trained weights, one pair per layer.
     loss_history_ : list of float
-        The mean loss on the whole training set after each epoch.
+        One entry per epoch: the mean over the epoch's mini-batches of the
+        loss of each batch, computed in the forward pass before that batch's
+        update and weighted by the batch's size (scikit-learn's
+        ``loss_curve_``). With ``batch_size=None`` it is the loss on the whole
+        training set before each step.
+    n_features_in_ : int
+        Number of input features seen by :meth:`fit`.
 
     Examples
     --------
@@ -112,18 +123,11 @@ class MLP:
         loss="binary_cross_entropy",
         seed=0,
     ):
-        self.layer_sizes = _check_layer_sizes(layer_sizes)
-        lookup(ACTIVATIONS, hidden_activation, "activation")
-        lookup(ACTIVATIONS, output_activation, "activation")
+        self.layer_sizes = layer_sizes
         self.hidden_activation = hidden_activation
         self.output_activation = output_activation
         self.loss = loss
         self.seed = seed
-        self._loss, self._loss_grad = lookup(LOSSES, loss, "loss")
-        n_hidden = len(self.layer_sizes) - 2
-        self._activations = [hidden_activation] * n_hidden + [output_activation]
-        self._is_classifier = output_activation == "sigmoid"
-        self._fused_output = self._is_classifier and loss == "binary_cross_entropy"
 
     def fit(self, X, y, epochs=100, batch_size=32, learning_rate=0.1, momentum=0.0):
         """Train from fresh random weights.
@@ -139,44 +143,68 @@ class MLP:
             Samples per gradient step (None: the whole set).
         learning_rate : float, default 0.1
         momentum : float in [0, 1), default 0.0
-            0 gives plain gradient descent, otherwise
+            0 gives plain gradient descent
+            (:func:`ann_lib.optim.gradient_descent_step`), otherwise
             :func:`ann_lib.optim.momentum_step` with ``beta = momentum``.
 
         Returns
         -------
         self : MLP
+
+        Raises
+        ------
+        ValueError
+            If a parameter of the model or of training is invalid, or the
+            shapes of `X` and `y` do not fit ``layer_sizes``.
         """
-        X, Y = self._check_X(X), self._check_y(y, len(X))
-        rng = np.random.default_rng(self.seed)
-        self.params_ = init_params(
-            self.layer_sizes, rng, self.hidden_activation, self.output_activation
-        )
-        velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params_]
+        sizes = _check_layer_sizes(self.layer_sizes)
+        lookup(ACTIVATIONS, self.hidden_activation, "hidden_activation")
+        lookup(ACTIVATIONS, self.output_activation, "output_activation")
+        lookup(LOSSES, self.loss, "loss")
+        _check_training(epochs, batch_size, learning_rate, momentum)
+        X = _check_X(X, sizes[0])
+        Y = _check_y(y, len(X), sizes[-1])
+        self._rng = np.random.default_rng(self.seed)
+        self.params_ = init_params(sizes, self._rng, self.hidden_activation, self.output_activation)
+        self.n_features_in_ = sizes[0]
+        self._velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params_]
         self.loss_history_ = []
         for _ in range(epochs):
-            for X_batch, Y_batch in minibatches(X, Y, batch_size, rng):
-                output, caches = self.forward(X_batch)
-                grads = self.backward(output, Y_batch, caches)
-                self._update(grads, velocity, learning_rate, momentum)
-            self.loss_history_.append(float(self._loss(Y, self.forward(X)[0])))
+            self._epoch(X, Y, batch_size, learning_rate, momentum)
         return self
 
-    def _update(self, grads, velocity, learning_rate, momentum):
-        """One step of gradient descent that updates the arrays of ``params_`` in place.
+    def partial_fit(self, X, y, batch_size=32, learning_rate=0.1, momentum=0.0):
+        """One more epoch of training from the current weights (``fit(..., epochs=1)`` if unfitted).
 
-        The same update as :func:`ann_lib.optim.gradient_descent_step`
-        (``p -= learning_rate * g``) or, if `momentum`, as
-        :func:`ann_lib.optim.momentum_step` (``v = momentum * v - learning_rate * g``,
-        ``p += v``).
+        ``fit(X, y, epochs=1)`` followed by ``k`` calls of ``partial_fit(X, y)``
+        with the same settings trains exactly as ``fit(X, y, epochs=k + 1)``:
+        the shuffling generator and the momentum carry over.
+
+        Returns
+        -------
+        self : MLP
         """
-        for layer_params, layer_grads, layer_velocity in zip(self.params_, grads, velocity):
-            for p, g, v in zip(layer_params, layer_grads, layer_velocity):
-                if momentum:
-                    v *= momentum
-                    v -= learning_rate * g
-                    p += v
-                else:
-                    p -= learning_rate * g
+        if not hasattr(self, "params_"):
+            return self.fit(X, y, 1, batch_size, learning_rate, momentum)
+        _check_training(1, batch_size, learning_rate, momentum)
+        X = _check_X(X, self.n_features_in_)
+        Y = _check_y(y, len(X), self.params_[-1][0].shape[1])
+        self._epoch(X, Y, batch_size, learning_rate, momentum)
+        return self
+
+    def _epoch(self, X, Y, batch_size, learning_rate, momentum):
+        """One pass over (X, Y) in shuffled mini-batches; appends the epoch's mean batch loss."""
+        loss = lookup(LOSSES, self.loss, "loss")[0]
+        total = 0.0
+        for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng):
+            output, caches = self.forward(X_batch)
+            total += loss(Y_batch, output) * len(X_batch)
+            grads = self.backward(output, Y_batch, caches)
+            if momentum:
+                momentum_step(self.params_, grads, self._velocity, learning_rate, momentum, inplace=True)
+            else:
+                gradient_descent_step(self.params_, grads, learning_rate, inplace=True)
+        self.loss_history_.append(float(total / len(X)))
 
     def forward(self, X):
         """Forward pass through all layers.
@@ -195,7 +223,7 @@ class MLP:
         check_is_fitted(self, "params_")
         A = X
         caches = []
-        for (W, b), activation in zip(self.params_, self._activations):
+        for (W, b), activation in zip(self.params_, self._layer_activations()):
             Z, dense_cache = dense_forward(A, W, b)
             A, activation_cache = activation_forward(Z, activation)
             caches.append((dense_cache, activation_cache))
@@ -221,11 +249,12 @@ class MLP:
         grads : list of (dW, db)
             Same structure and shapes as :attr:`params_`.
         """
-        Y = self._check_y(y, len(output))
-        if self._fused_output:
+        Y = _check_y(y, len(output), output.shape[1])
+        if self.output_activation == "sigmoid" and self.loss == "binary_cross_entropy":
             dZ = (output - Y) / Y.size
         else:
-            dZ = activation_backward(self._loss_grad(Y, output), caches[-1][1])
+            loss_grad = lookup(LOSSES, self.loss, "loss")[1]
+            dZ = activation_backward(loss_grad(Y, output), caches[-1][1])
         grads = []
         for i in reversed(range(len(caches))):
             dA, dW, db = dense_backward(dZ, caches[i][0], compute_dX=i > 0)
@@ -244,7 +273,7 @@ class MLP:
         -------
         ndarray, shape (n_samples,) or (n_samples, n_outputs)
         """
-        if not self._is_classifier:
+        if not self._is_classifier():
             raise ValueError(
                 f"predict_proba needs a sigmoid output, this MLP has {self.output_activation!r}"
             )
@@ -259,7 +288,7 @@ class MLP:
             Integer labels for a classifier, floats for a regressor.
         """
         output = self._output(X)
-        return (output >= 0.5).astype(np.int64) if self._is_classifier else output
+        return (output >= 0.5).astype(np.int64) if self._is_classifier() else output
 
     def score(self, X, y):
         """Accuracy for a classifier, coefficient of determination R^2 for a regressor.
@@ -268,31 +297,59 @@ class MLP:
         """
         y_hat = self.predict(X)
         y = as_float_array(y, "y").reshape(y_hat.shape)
-        if self._is_classifier:
+        if self._is_classifier():
             return float(np.mean(y_hat == y))
         return float(1 - np.sum((y - y_hat) ** 2) / np.sum((y - y.mean(axis=0)) ** 2))
 
     def _output(self, X):
-        output, _ = self.forward(self._check_X(X))
+        check_is_fitted(self, "params_")
+        output, _ = self.forward(_check_X(X, self.params_[0][0].shape[0]))
         return output[:, 0] if output.shape[1] == 1 else output
 
-    def _check_X(self, X):
-        X = as_2d(X, "X")
-        if X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(
-                f"X has shape {X.shape} but layer_sizes[0] is {self.layer_sizes[0]}: "
-                f"X's {X.shape[1]} features must match the {self.layer_sizes[0]} inputs"
-            )
-        return X
+    def _is_classifier(self):
+        return self.output_activation == "sigmoid"
 
-    def _check_y(self, y, n_samples):
-        """Return y as float64 of shape (n_samples, n_outputs); (n_samples,) is accepted."""
-        y = as_float_array(y, "y")
-        n_outputs = self.layer_sizes[-1]
-        Y = y[:, np.newaxis] if y.ndim == 1 and n_outputs == 1 else y
-        if Y.shape != (n_samples, n_outputs):
-            raise ValueError(
-                f"y has shape {y.shape} but the network needs ({n_samples}, {n_outputs}): "
-                f"one row per sample of X, one column per output"
-            )
-        return Y
+    def _layer_activations(self):
+        """The activation of every layer: the hidden one, then the output one."""
+        return [self.hidden_activation] * (len(self.params_) - 1) + [self.output_activation]
+
+
+def _check_X(X, n_features):
+    X = as_2d(X, "X")
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"X has shape {X.shape} but layer_sizes[0] is {n_features}: "
+            f"X's {X.shape[1]} features must match the {n_features} inputs"
+        )
+    return X
+
+
+def _check_y(y, n_samples, n_outputs):
+    """Return y as floats of shape (n_samples, n_outputs); (n_samples,) is accepted."""
+    y = as_float_array(y, "y")
+    Y = y[:, np.newaxis] if y.ndim == 1 and n_outputs == 1 else y
+    if Y.shape != (n_samples, n_outputs):
+        raise ValueError(
+            f"y has shape {y.shape} but the network needs ({n_samples}, {n_outputs}): "
+            f"one row per sample of X, one column per output"
+        )
+    return Y
+
+
+def _check_training(epochs, batch_size, learning_rate, momentum):
+    """Raise ``ValueError`` unless the training arguments of :meth:`MLP.fit` are valid."""
+    if not _is_integer(epochs) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    check_batch_size(batch_size)
+    if not _is_real(learning_rate) or not (np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    if not _is_real(momentum) or not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+
+
+def _is_integer(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

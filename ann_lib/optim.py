@@ -5,15 +5,16 @@
 
 ``params`` and ``grads`` may be a single array or a (nested) list or tuple of
 arrays, such as the list of ``(W, b)`` pairs of :func:`ann_lib.network.init_params`;
-the result has the same structure. Inputs are never modified.
+the result has the same structure. Inputs are never modified, unless
+``inplace=True`` asks for an update in place (what a training loop wants).
 """
 
 import numpy as np
 
-from ann_lib._validation import as_float_array
+from ann_lib._validation import as_float_array, check_batch_size, check_same_length
 
 
-def gradient_descent_step(params, grads, learning_rate):
+def gradient_descent_step(params, grads, learning_rate, inplace=False):
     """One step of gradient descent, ``p - learning_rate * g`` for every parameter.
 
     Parameters
@@ -21,15 +22,24 @@ def gradient_descent_step(params, grads, learning_rate):
     params : ndarray or list/tuple of ndarrays
     grads : same structure and shapes as `params`
     learning_rate : float
+    inplace : bool, default False
+        If True, update the arrays of `params` in place (``p -= learning_rate * g``;
+        they must be writable float arrays) and return `params` itself: a
+        training loop then makes no new parameter arrays at each step.
 
     Returns
     -------
     new_params : same structure as `params`
     """
+    if inplace:
+        names = ("params", "grads")
+        _map(_nothing, params, grads, names=names, writable=True)  # a bad entry changes nothing
+        _map(lambda p, g: _isub(p, learning_rate * g), params, grads, names=names)
+        return params
     return _map(lambda p, g: p - learning_rate * g, params, grads, names=("params", "grads"))
 
 
-def momentum_step(params, grads, velocity, learning_rate, beta=0.9):
+def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=False):
     """One step of gradient descent with momentum.
 
         v <- beta * v - learning_rate * g
@@ -46,11 +56,28 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9):
         The previous velocity; None means zeros (the first step).
     learning_rate : float
     beta : float in [0, 1), default 0.9
+    inplace : bool, default False
+        If True, update the arrays of `params` and `velocity` in place (they
+        must be writable float arrays; `velocity` must be given) and return
+        them.
 
     Returns
     -------
     new_params, new_velocity : same structure as `params`
     """
+    if inplace:
+        if velocity is None:
+            raise ValueError("inplace=True needs the velocity arrays to update (zeros at first)")
+
+        def step(p, g, v):
+            v *= beta
+            v -= learning_rate * g
+            p += v
+
+        names = ("params", "grads", "velocity")
+        _map(_nothing, params, grads, velocity, names=names, writable=True)
+        _map(step, params, grads, velocity, names=names)
+        return params, velocity
     if velocity is None:
         velocity = _map(np.zeros_like, params)
     velocity = _map(
@@ -60,8 +87,20 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9):
     return params, velocity
 
 
-def _map(f, *trees, names=("params",)):
-    """Apply `f` leaf by leaf to arrays nested in lists/tuples of the same structure."""
+def _isub(p, x):
+    p -= x
+
+
+def _nothing(*arrays):
+    return None
+
+
+def _map(f, *trees, names=("params",), writable=False):
+    """Apply `f` leaf by leaf to arrays nested in lists/tuples of the same structure.
+
+    With `writable`, the leaves of every tree but the second (the gradients)
+    must be writable float arrays, which an in-place update can change.
+    """
     first = trees[0]
     if isinstance(first, (list, tuple)):
         for other, name in zip(trees[1:], names[1:]):
@@ -70,7 +109,9 @@ def _map(f, *trees, names=("params",)):
                     f"{name} must have the structure of {names[0]}: "
                     f"a list or tuple of {len(first)} entries"
                 )
-        return type(first)(_map(f, *leaves, names=names) for leaves in zip(*trees))
+        return type(first)(
+            _map(f, *leaves, names=names, writable=writable) for leaves in zip(*trees)
+        )
     arrays = [np.asarray(leaf) for leaf in trees]
     for array, name in zip(arrays[1:], names[1:]):
         if array.shape != arrays[0].shape:
@@ -78,6 +119,14 @@ def _map(f, *trees, names=("params",)):
                 f"{names[0]} entry has shape {arrays[0].shape} but {name} entry has shape "
                 f"{array.shape}: they must match"
             )
+    if writable:
+        for leaf, name in zip(trees[:1] + trees[2:], names[:1] + names[2:]):
+            if not (isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" and leaf.flags.writeable):
+                raise ValueError(
+                    f"inplace=True updates {name} in place: its entries must be writable float "
+                    f"NumPy arrays, got {type(leaf).__name__}"
+                    + (f" of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray) else "")
+                )
     return f(*arrays)
 
 
@@ -101,14 +150,9 @@ def minibatches(X, y, batch_size, rng):
     y_batch : ndarray, shape (batch_size, ...)
     """
     X, y = np.asarray(X), np.asarray(y)
+    check_same_length(X, y)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(
-            f"X has shape {X.shape} but y has shape {y.shape}: they need the same number "
-            "of samples (rows)"
-        )
-    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    check_batch_size(batch_size)
     if batch_size is None or batch_size >= n:
         yield X, y
         return

@@ -93,7 +93,12 @@ def cmd_check(args):
 
 
 def cmd_lab(args):
-    import subprocess
+    """Become ``jupyter lab`` (exec, same process id), so that a signal to ann-course reaches it.
+
+    A child process would survive its parent: whoever stops ``ann-course lab`` (Ctrl+C, a
+    process manager, a test) must stop the server itself.
+    """
+    import os
 
     course = REPO / "course"
     own_root = any(a.startswith(("--ServerApp.root_dir", "--notebook-dir", "--ServerApp.notebook_dir"))
@@ -101,10 +106,10 @@ def cmd_lab(args):
     cmd = [sys.executable, "-m", "jupyterlab",
            *([] if own_root else [f"--ServerApp.root_dir={course}"]), *args.extra]
     print(" ".join(cmd), file=sys.stderr)
-    try:
-        return subprocess.call(cmd, cwd=REPO)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(REPO)
+    os.execv(sys.executable, cmd)
 
 
 def main(argv=None):

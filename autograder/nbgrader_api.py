@@ -10,7 +10,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from autograder.settings import REPO, configure
+from autograder.settings import configure
 
 # nbgrader's gradebook trips SQLAlchemy's autoflush warnings ("... not in session, add operation
 # ... will not proceed") on every autograde; they say nothing an instructor can act on.
@@ -95,6 +95,3 @@ def require(result, what):
         raise NbgraderError(f"{what} failed: " + ("\n".join(lines[-15:]) or "no detail"))
     return result
 
-
-def solutions_dir():
-    return REPO / "solutions"

@@ -23,7 +23,8 @@ def test_toy_classification_sets_have_documented_shapes_and_are_seeded(make):
     assert X.shape == (101, 2) and X.dtype == np.float64
     assert y.shape == (101,) and y.dtype == np.int64 and set(y.tolist()) == {0, 1}
     X2, y2 = make(101, seed=3)
-    assert_array_equal(X, X2) and assert_array_equal(y, y2)
+    assert_array_equal(X, X2)
+    assert_array_equal(y, y2)
     assert not np.array_equal(X, make(101, seed=4)[0])
     assert_array_equal(make(10, seed=np.random.default_rng(3))[0], make(10, seed=3)[0])
 
@@ -75,9 +76,8 @@ def test_split_sizes_disjointness_and_pairing():
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=0)
     assert len(X_test) == 25 and len(X_train) == 75
     assert sorted(np.concatenate([y_train, y_test]).tolist()) == list(range(100))
-    assert_array_equal(X_train[:, 0] // 2, y_train) and assert_array_equal(
-        X_test[:, 0] // 2, y_test
-    )
+    assert_array_equal(X_train[:, 0] // 2, y_train)
+    assert_array_equal(X_test[:, 0] // 2, y_test)
     assert len(train_test_split(X, y, test_size=0.333, seed=0)[1]) == math.ceil(33.3)
     assert len(train_test_split(X, y, test_size=10, seed=0)[1]) == 10
 

@@ -53,7 +53,8 @@ def test_dense_backward_can_skip_the_input_gradient():
     dX, dW, db = dense_backward(dZ, dense_forward(X, W, b)[1], compute_dX=False)
     full = dense_backward(dZ, dense_forward(X, W, b)[1])
     assert dX is None
-    assert_array_equal(dW, full[1]) and assert_array_equal(db, full[2])
+    assert_array_equal(dW, full[1])
+    assert_array_equal(db, full[2])
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.metrics import r2_score
 
 import ann_lib.network
@@ -14,7 +15,7 @@ from ann_lib.datasets import load_breast_cancer, make_xor, train_test_split
 from ann_lib.gradcheck import numerical_gradient, relative_error
 from ann_lib.losses import LOSSES
 from ann_lib.network import MLP, init_params
-from ann_lib.optim import gradient_descent_step, momentum_step
+from ann_lib.optim import gradient_descent_step, minibatches, momentum_step
 from ann_lib.preprocessing import StandardScaler
 
 
@@ -101,7 +102,8 @@ def test_backward_accepts_targets_of_shape_n():
     for (dW, db), (dW1, db1) in zip(
         model.backward(out, y, caches), model.backward(out, y[:, 0], caches)
     ):
-        assert_array_equal(dW, dW1) and assert_array_equal(db, db1)
+        assert_array_equal(dW, dW1)
+        assert_array_equal(db, db1)
 
 
 # --- training -------------------------------------------------------------------------------
@@ -115,7 +117,8 @@ def test_one_full_batch_epoch_is_one_gradient_descent_step_from_the_initial_weig
     out, caches = start.forward(X)
     expected = gradient_descent_step(start.params_, start.backward(out, y, caches), 0.3)
     for (W, b), (W0, b0) in zip(model.params_, expected):
-        assert_array_equal(W, W0) and assert_array_equal(b, b0)
+        assert_array_equal(W, W0)
+        assert_array_equal(b, b0)
 
 
 def test_momentum_training_follows_momentum_step():
@@ -131,7 +134,39 @@ def test_momentum_training_follows_momentum_step():
         grads = probe.backward(out, y, caches)
         probe.params_, velocity = momentum_step(probe.params_, grads, velocity, 0.3, beta=0.8)
     for (W, b), (W0, b0) in zip(model.params_, probe.params_):
-        assert_allclose(W, W0, rtol=1e-15) and assert_allclose(b, b0, rtol=1e-15)
+        assert_allclose(W, W0, rtol=1e-15)
+        assert_allclose(b, b0, rtol=1e-15)
+
+
+def test_loss_history_is_the_size_weighted_mean_of_the_batch_losses_before_each_step():
+    X, y = toy_data(n_samples=20)
+    model = MLP([3, 4, 1], seed=5).fit(X, y, epochs=2, batch_size=8, learning_rate=0.3)
+    rng = np.random.default_rng(5)
+    probe = MLP([3, 4, 1])
+    probe.params_ = init_params([3, 4, 1], rng, "relu", "sigmoid")
+    loss = LOSSES["binary_cross_entropy"][0]
+    expected = []
+    for _ in range(2):
+        batch_losses, sizes = [], []
+        for X_batch, y_batch in minibatches(X, y, 8, rng):
+            out, caches = probe.forward(X_batch)
+            batch_losses.append(loss(y_batch, out))
+            sizes.append(len(X_batch))
+            grads = probe.backward(out, y_batch, caches)
+            probe.params_ = gradient_descent_step(probe.params_, grads, 0.3)
+        assert sizes == [8, 8, 4]
+        expected.append(np.average(batch_losses, weights=sizes))
+    assert_allclose(model.loss_history_, expected, rtol=1e-15)
+
+
+def test_full_batch_loss_history_starts_with_the_loss_of_the_initial_weights():
+    X, y = toy_data(n_samples=20)
+    model = MLP([3, 4, 1], seed=5).fit(X, y, epochs=3, batch_size=None, learning_rate=0.3)
+    start = MLP([3, 4, 1])
+    start.params_ = init_params([3, 4, 1], np.random.default_rng(5), "relu", "sigmoid")
+    initial = LOSSES["binary_cross_entropy"][0](y, start.forward(X)[0])
+    assert model.loss_history_[0] == pytest.approx(initial, rel=1e-15)
+    assert len(model.loss_history_) == 3
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +192,8 @@ def test_fit_is_deterministic_given_the_seed(breast_cancer_split):
     fits = [MLP([30, 8, 1], seed=s).fit(X_train, y_train, epochs=3) for s in (7, 7, 8)]
     assert fits[0].loss_history_ == fits[1].loss_history_
     for (W, b), (W1, b1) in zip(fits[0].params_, fits[1].params_):
-        assert_array_equal(W, W1) and assert_array_equal(b, b1)
+        assert_array_equal(W, W1)
+        assert_array_equal(b, b1)
     assert fits[0].loss_history_ != fits[2].loss_history_
 
 
@@ -178,7 +214,8 @@ def test_fit_does_not_modify_the_data():
     X, y = toy_data(n_samples=20)
     X0, y0 = X.copy(), y.copy()
     MLP([3, 4, 1]).fit(X, y, epochs=2, batch_size=4)
-    assert_array_equal(X, X0) and assert_array_equal(y, y0)
+    assert_array_equal(X, X0)
+    assert_array_equal(y, y0)
 
 
 # --- prediction -------------------------------------------------------------------------------
@@ -228,11 +265,114 @@ def test_wrong_shapes_raise_value_error_naming_the_shapes():
         model.fit(np.ones((5, 4)), np.ones(4))
 
 
-def test_unknown_names_are_rejected_when_the_model_is_made():
-    with pytest.raises(ValueError, match="unknown activation 'relu6'"):
-        MLP([2, 2, 1], hidden_activation="relu6")
-    with pytest.raises(ValueError, match="unknown loss 'cross_entropy'"):
-        MLP([2, 2, 1], loss="cross_entropy")
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"hidden_activation": "relu6"}, "unknown hidden_activation 'relu6'"),
+        ({"output_activation": "softmax"}, "unknown output_activation 'softmax'"),
+        ({"loss": "cross_entropy"}, "unknown loss 'cross_entropy'"),
+        ({"layer_sizes": [3, 0, 1]}, "layer_sizes must list at least two positive integers"),
+    ],
+)
+def test_invalid_model_parameters_are_stored_and_then_reported_by_fit(params, message):
+    model = MLP([3, 4, 1]).set_params(**params)
+    assert model.get_params()[next(iter(params))] == next(iter(params.values()))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        model.fit(*toy_data())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"epochs": -1}, "epochs must be a non-negative integer, got -1"),
+        ({"epochs": 2.5}, "epochs must be a non-negative integer, got 2.5"),
+        ({"batch_size": 0}, "batch_size must be a positive integer or None, got 0"),
+        ({"batch_size": 8.0}, "batch_size must be a positive integer or None, got 8.0"),
+        ({"learning_rate": 0}, "learning_rate must be a positive number, got 0"),
+        ({"learning_rate": "0.1"}, "learning_rate must be a positive number, got '0.1'"),
+        ({"momentum": 1.0}, "momentum must be a number in [0, 1), got 1.0"),
+    ],
+)
+def test_invalid_training_arguments_are_reported_and_keep_the_fitted_model(arguments, message):
+    X, y = toy_data()
+    model = MLP([3, 4, 1]).fit(X, y, epochs=2)
+    params, history = [(W.copy(), b.copy()) for W, b in model.params_], list(model.loss_history_)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        model.fit(X, y, **arguments)
+    if "epochs" not in arguments:  # partial_fit trains one epoch
+        with pytest.raises(ValueError, match=re.escape(message)):
+            model.partial_fit(X, y, **arguments)
+    assert model.loss_history_ == history
+    for (W, b), (W0, b0) in zip(model.params_, params):
+        assert_array_equal(W, W0)
+        assert_array_equal(b, b0)
+
+
+# --- scikit-learn's estimator contract ----------------------------------------------------------
+
+
+def test_init_only_stores_the_parameters_as_given():
+    sizes = (3, 4, 1)
+    model = MLP(sizes, "tanh", "linear", "mse", seed=7)
+    assert vars(model) == {"layer_sizes": sizes, "hidden_activation": "tanh",
+                           "output_activation": "linear", "loss": "mse", "seed": 7}
+    assert model.get_params()["layer_sizes"] is sizes
+
+
+def test_clone_gives_an_equal_unfitted_model_that_trains_the_same():
+    X, y = toy_data(n_samples=20)
+    model = MLP([3, 5, 1], "tanh", seed=3).fit(X, y, epochs=2)
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "params_") and not hasattr(copy, "loss_history_")
+    copy.fit(X, y, epochs=2)
+    assert copy.loss_history_ == model.loss_history_
+    for (W, b), (W0, b0) in zip(copy.params_, model.params_):
+        assert_array_equal(W, W0)
+        assert_array_equal(b, b0)
+
+
+def test_set_params_then_fit_trains_as_if_the_parameters_were_given_to_init():
+    X, y = toy_data(n_samples=20)
+    changed = MLP([3, 4, 1]).fit(X, y, epochs=2)
+    changed.set_params(layer_sizes=[3, 6, 1], hidden_activation="tanh", seed=4)
+    changed.fit(X, y, epochs=2)
+    made = MLP([3, 6, 1], hidden_activation="tanh", seed=4).fit(X, y, epochs=2)
+    assert changed.loss_history_ == made.loss_history_
+    assert [W.shape for W, _ in changed.params_] == [(3, 6), (6, 1)]
+    for (W, b), (W0, b0) in zip(changed.params_, made.params_):
+        assert_array_equal(W, W0)
+        assert_array_equal(b, b0)
+
+
+def test_learned_attributes_end_with_an_underscore():
+    X, y = toy_data()
+    model = MLP([3, 4, 1]).fit(X, y, epochs=1)
+    public = {name for name in vars(model) if not name.startswith("_")}
+    assert public - set(model.get_params()) == {"params_", "loss_history_", "n_features_in_"}
+    assert model.n_features_in_ == 3
+
+
+def test_scikit_learn_checks_that_apply_to_a_model_without_defaults():
+    from sklearn.utils import estimator_checks as checks
+
+    model = MLP([3, 4, 1])
+    checks.check_no_attributes_set_in_init("MLP", model)
+    checks.check_get_params_invariance("MLP", model)
+    checks.check_set_params("MLP", model)
+
+
+def test_partial_fit_continues_training_exactly_like_more_epochs():
+    X, y = toy_data(n_samples=30)
+    for momentum in (0.0, 0.7):
+        whole = MLP([3, 4, 1], seed=2).fit(X, y, epochs=3, batch_size=8, momentum=momentum)
+        steps = MLP([3, 4, 1], seed=2)
+        for _ in range(3):
+            steps.partial_fit(X, y, batch_size=8, momentum=momentum)
+        assert steps.loss_history_ == whole.loss_history_
+        for (W, b), (W0, b0) in zip(steps.params_, whole.params_):
+            assert_array_equal(W, W0)
+            assert_array_equal(b, b0)
 
 
 def test_docstring_examples_are_correct():

@@ -34,7 +34,8 @@ def test_gradient_descent_step_by_hand_keeps_structure_and_inputs():
     assert_allclose(new[1][0], [[3.0], [3.5]])
     assert_allclose(new[1][1], [1.2])
     for (p, q), (p0, q0) in zip(params, two_layer_params()):  # inputs untouched
-        assert_array_equal(p, p0) and assert_array_equal(q, q0)
+        assert_array_equal(p, p0)
+        assert_array_equal(q, q0)
 
 
 def test_gradient_descent_step_on_a_single_array():
@@ -46,9 +47,11 @@ def test_gradient_descent_step_on_a_single_array():
 def test_momentum_step_by_hand_over_two_steps():
     p, g = np.array([1.0]), np.array([2.0])
     p1, v1 = momentum_step(p, g, None, learning_rate=0.1, beta=0.9)
-    assert_allclose(v1, [-0.2]) and assert_allclose(p1, [0.8])
+    assert_allclose(v1, [-0.2])
+    assert_allclose(p1, [0.8])
     p2, v2 = momentum_step(p1, g, v1, learning_rate=0.1, beta=0.9)
-    assert_allclose(v2, [0.9 * -0.2 - 0.2]) and assert_allclose(p2, [0.8 - 0.38])
+    assert_allclose(v2, [0.9 * -0.2 - 0.2])
+    assert_allclose(p2, [0.8 - 0.38])
     assert_array_equal(p, [1.0])  # not modified
 
 
@@ -58,7 +61,44 @@ def test_momentum_with_beta_0_is_plain_gradient_descent():
     new, _ = momentum_step(params, grads, velocity, 0.1, beta=0.0)
     expected = gradient_descent_step(params, grads, 0.1)
     for (W, b), (W0, b0) in zip(new, expected):
-        assert_array_equal(W, W0) and assert_array_equal(b, b0)
+        assert_array_equal(W, W0)
+        assert_array_equal(b, b0)
+
+
+def test_gradient_descent_step_in_place_updates_the_given_arrays_by_hand():
+    params = two_layer_params()
+    arrays = [array for layer in params for array in layer]
+    assert gradient_descent_step(params, two_layer_grads(), 0.1, inplace=True) is params
+    assert all(a is b for a, b in zip(arrays, [array for layer in params for array in layer]))
+    assert_allclose(params[0][0], [[0.0, 3.0]])
+    assert_allclose(params[0][1], [0.4, -0.7])
+    assert_allclose(params[1][0], [[3.0], [3.5]])
+    assert_allclose(params[1][1], [1.2])
+
+
+def test_momentum_step_in_place_over_two_steps_by_hand():
+    p, v, g = np.array([1.0]), np.zeros(1), np.array([2.0])
+    assert momentum_step(p, g, v, 0.1, beta=0.9, inplace=True) == (p, v)
+    assert_allclose(v, [-0.2])
+    assert_allclose(p, [0.8])
+    momentum_step(p, g, v, 0.1, beta=0.9, inplace=True)
+    assert_allclose(v, [0.9 * -0.2 - 0.2])
+    assert_allclose(p, [0.8 - 0.38])
+
+
+def test_in_place_steps_refuse_what_they_cannot_update():
+    with pytest.raises(ValueError, match="params in place: .* got float"):
+        gradient_descent_step(1.0, 2.0, 0.1, inplace=True)
+    params = [(np.ones(2), np.ones(1)), (np.ones(2), np.arange(1))]  # the last entry is not float
+    with pytest.raises(ValueError, match="got ndarray of dtype int64"):
+        gradient_descent_step(params, [(np.ones(2), np.ones(1))] * 2, 0.1, inplace=True)
+    assert_array_equal(params[0][0], [1.0, 1.0])  # a bad entry changes nothing
+    with pytest.raises(ValueError, match="got ndarray of dtype int64"):
+        gradient_descent_step(np.arange(2), np.ones(2), 0.1, inplace=True)
+    with pytest.raises(ValueError, match="velocity in place: .* got ndarray of dtype int64"):
+        momentum_step(np.ones(2), np.ones(2), np.zeros(2, dtype=np.int64), 0.1, inplace=True)
+    with pytest.raises(ValueError, match="needs the velocity arrays"):
+        momentum_step(np.ones(2), np.ones(2), None, 0.1, inplace=True)
 
 
 def test_mismatched_shapes_or_structure_raise_value_error():
@@ -95,7 +135,8 @@ def test_full_batch_and_stochastic_batches():
     X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
     for batch_size in (None, 5, 99):
         ((Xb, yb),) = minibatches(X, y, batch_size, 0)
-        assert_array_equal(Xb, X) and assert_array_equal(yb, y)
+        assert_array_equal(Xb, X)
+        assert_array_equal(yb, y)
     assert [len(yb) for _, yb in minibatches(X, y, 1, 0)] == [1] * 5
 
 

@@ -24,6 +24,7 @@ import pytest
 from autograder import notebooks
 from autograder.sample_class import submission
 from autograder.settings import REPO
+from tests.processes import descendants, survivors
 
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -119,6 +120,7 @@ def lab_server(chromium, tmp_path_factory):
                 pytest.fail("JupyterLab did not start:\n" + (base / "lab.log").read_text()[-3000:])
             time.sleep(0.3)
     yield Lab(url, token, root)
+    tree = descendants(proc.pid)  # the kernels the tests started
     proc.terminate()
     try:
         proc.wait(timeout=30)
@@ -128,6 +130,8 @@ def lab_server(chromium, tmp_path_factory):
     log.close()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(base / "lab.log", ARTIFACTS / "lab.log")
+    left = survivors(tree)
+    assert left == [], f"stopping ann-course lab left these processes running: {left}"
 
 
 @pytest.fixture(scope="session")
