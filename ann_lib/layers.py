@@ -55,6 +55,11 @@ def dense_forward(X, W, b):
             f"b has shape {b.shape} but W has shape {W.shape}: "
             f"b needs one entry per column of W, shape ({W.shape[1]},)"
         )
+    return _dense_forward(X, W, b)
+
+
+def _dense_forward(X, W, b):
+    """:func:`dense_forward` for inputs already checked (as in :meth:`ann_lib.network.MLP.fit`)."""
     return X @ W + b, (X, W)
 
 
@@ -87,6 +92,12 @@ def dense_backward(dZ, cache, compute_dX=True):
             f"dZ has shape {dZ.shape} but Z = X @ W + b has shape {(X.shape[0], W.shape[1])} "
             f"(X {X.shape}, W {W.shape}): dZ must have the shape of Z"
         )
+    return _dense_backward(dZ, cache, compute_dX)
+
+
+def _dense_backward(dZ, cache, compute_dX=True):
+    """:func:`dense_backward` for a `dZ` already known to have the shape of ``Z``."""
+    X, W = cache
     dX = dZ @ W.T if compute_dX else None
     return dX, X.T @ dZ, dZ.sum(axis=0)
 

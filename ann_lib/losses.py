@@ -225,8 +225,14 @@ def binary_cross_entropy(y_true, y_pred, reduction="mean"):
         If `y_true` or `y_pred` leave [0, 1]. For raw scores (logits) use
         :func:`binary_cross_entropy_with_logits`.
     """
-    y_true, p = _prepare_probabilities(y_true, y_pred)
-    return _reduce(-(y_true * np.log(p) + (1 - y_true) * np.log1p(-p)), reduction)
+    y_true, y_pred = _prepare_probabilities(y_true, y_pred)
+    return _reduce(_binary_cross_entropy(y_true, y_pred), reduction)
+
+
+def _binary_cross_entropy(y_true, y_pred):
+    """Per-sample :func:`binary_cross_entropy` of float arrays already checked to lie in [0, 1]."""
+    p = np.clip(y_pred, EPS, 1 - EPS)
+    return -(y_true * np.log(p) + (1 - y_true) * np.log1p(-p))
 
 
 def binary_cross_entropy_grad(y_true, y_pred):
@@ -234,7 +240,8 @@ def binary_cross_entropy_grad(y_true, y_pred):
 
     `p` is the clipped `y_pred`, as in :func:`binary_cross_entropy`.
     """
-    y_true, p = _prepare_probabilities(y_true, y_pred)
+    y_true, y_pred = _prepare_probabilities(y_true, y_pred)
+    p = np.clip(y_pred, EPS, 1 - EPS)
     return (p - y_true) / (p * (1 - p)) / p.size
 
 
@@ -325,7 +332,7 @@ def _prepare_probabilities(y_true, y_pred):
     _check_unit_interval(
         y_pred, "y_pred", "; for raw scores (logits) use binary_cross_entropy_with_logits"
     )
-    return y_true, np.clip(y_pred, EPS, 1 - EPS)
+    return y_true, y_pred
 
 
 def _check_signed_labels(y_true):

@@ -14,8 +14,15 @@ from sklearn.base import BaseEstimator
 
 from ann_lib._validation import as_2d, as_float_array, check_batch_size, check_is_fitted, lookup
 from ann_lib.activations import ACTIVATIONS
-from ann_lib.layers import activation_backward, activation_forward, dense_backward, dense_forward
-from ann_lib.losses import LOSSES
+from ann_lib.layers import (
+    _dense_backward,
+    _dense_forward,
+    activation_backward,
+    activation_forward,
+    dense_backward,
+    dense_forward,
+)
+from ann_lib.losses import LOSSES, _binary_cross_entropy, _check_unit_interval
 from ann_lib.optim import gradient_descent_step, minibatches, momentum_step
 
 HE_ACTIVATIONS = ("relu", "leaky_relu", "elu")
@@ -193,13 +200,22 @@ class MLP(BaseEstimator):
         return self
 
     def _epoch(self, X, Y, batch_size, learning_rate, momentum):
-        """One pass over (X, Y) in shuffled mini-batches; appends the epoch's mean batch loss."""
-        loss = lookup(LOSSES, self.loss, "loss")[0]
+        """One pass over (X, Y) in shuffled mini-batches; appends the epoch's mean batch loss.
+
+        X and Y were checked once by :meth:`fit`, so the layers' own checks are skipped.
+        """
+        if self._fused_output():
+            _check_unit_interval(Y, "y", "; a sigmoid output with binary cross-entropy needs 0/1 labels")
+
+            def loss(Y, output):
+                return _binary_cross_entropy(Y, output).mean()
+        else:
+            loss = lookup(LOSSES, self.loss, "loss")[0]
         total = 0.0
         for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng):
-            output, caches = self.forward(X_batch)
+            output, caches = self._forward(X_batch, _dense_forward)
             total += loss(Y_batch, output) * len(X_batch)
-            grads = self.backward(output, Y_batch, caches)
+            grads = self._backward(output, Y_batch, caches, _dense_backward)
             if momentum:
                 momentum_step(self.params_, grads, self._velocity, learning_rate, momentum, inplace=True)
             else:
@@ -221,10 +237,14 @@ class MLP(BaseEstimator):
             One pair per layer, for :meth:`backward`.
         """
         check_is_fitted(self, "params_")
+        return self._forward(X, dense_forward)
+
+    def _forward(self, X, dense):
+        """:meth:`forward` with `dense` as the dense layer (checked, or not for checked data)."""
         A = X
         caches = []
         for (W, b), activation in zip(self.params_, self._layer_activations()):
-            Z, dense_cache = dense_forward(A, W, b)
+            Z, dense_cache = dense(A, W, b)
             A, activation_cache = activation_forward(Z, activation)
             caches.append((dense_cache, activation_cache))
         return A, caches
@@ -249,15 +269,19 @@ class MLP(BaseEstimator):
         grads : list of (dW, db)
             Same structure and shapes as :attr:`params_`.
         """
-        Y = _check_y(y, len(output), output.shape[1])
-        if self.output_activation == "sigmoid" and self.loss == "binary_cross_entropy":
+        return self._backward(output, _check_y(y, len(output), output.shape[1]), caches,
+                              dense_backward)
+
+    def _backward(self, output, Y, caches, dense):
+        """:meth:`backward` with `dense` as the dense layer's backward pass."""
+        if self._fused_output():
             dZ = (output - Y) / Y.size
         else:
             loss_grad = lookup(LOSSES, self.loss, "loss")[1]
             dZ = activation_backward(loss_grad(Y, output), caches[-1][1])
         grads = []
         for i in reversed(range(len(caches))):
-            dA, dW, db = dense_backward(dZ, caches[i][0], compute_dX=i > 0)
+            dA, dW, db = dense(dZ, caches[i][0], compute_dX=i > 0)
             grads.append((dW, db))
             if i > 0:
                 dZ = activation_backward(dA, caches[i - 1][1])
@@ -308,6 +332,9 @@ class MLP(BaseEstimator):
 
     def _is_classifier(self):
         return self.output_activation == "sigmoid"
+
+    def _fused_output(self):
+        return self._is_classifier() and self.loss == "binary_cross_entropy"
 
     def _layer_activations(self):
         """The activation of every layer: the hidden one, then the output one."""

@@ -32,9 +32,8 @@ def gradient_descent_step(params, grads, learning_rate, inplace=False):
     new_params : same structure as `params`
     """
     if inplace:
-        names = ("params", "grads")
-        _map(_nothing, params, grads, names=names, writable=True)  # a bad entry changes nothing
-        _map(lambda p, g: _isub(p, learning_rate * g), params, grads, names=names)
+        for p, g in _leaves_to_update((params, grads), ("params", "grads")):
+            p -= learning_rate * g
         return params
     return _map(lambda p, g: p - learning_rate * g, params, grads, names=("params", "grads"))
 
@@ -69,14 +68,10 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=Fals
         if velocity is None:
             raise ValueError("inplace=True needs the velocity arrays to update (zeros at first)")
 
-        def step(p, g, v):
+        for p, g, v in _leaves_to_update((params, grads, velocity), ("params", "grads", "velocity")):
             v *= beta
             v -= learning_rate * g
             p += v
-
-        names = ("params", "grads", "velocity")
-        _map(_nothing, params, grads, velocity, names=names, writable=True)
-        _map(step, params, grads, velocity, names=names)
         return params, velocity
     if velocity is None:
         velocity = _map(np.zeros_like, params)
@@ -87,47 +82,63 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=Fals
     return params, velocity
 
 
-def _isub(p, x):
-    p -= x
-
-
-def _nothing(*arrays):
-    return None
-
-
-def _map(f, *trees, names=("params",), writable=False):
-    """Apply `f` leaf by leaf to arrays nested in lists/tuples of the same structure.
-
-    With `writable`, the leaves of every tree but the second (the gradients)
-    must be writable float arrays, which an in-place update can change.
-    """
+def _map(f, *trees, names=("params",)):
+    """Apply `f` leaf by leaf to arrays nested in lists/tuples of the same structure."""
     first = trees[0]
     if isinstance(first, (list, tuple)):
-        for other, name in zip(trees[1:], names[1:]):
-            if not isinstance(other, (list, tuple)) or len(other) != len(first):
-                raise ValueError(
-                    f"{name} must have the structure of {names[0]}: "
-                    f"a list or tuple of {len(first)} entries"
-                )
-        return type(first)(
-            _map(f, *leaves, names=names, writable=writable) for leaves in zip(*trees)
-        )
+        _check_structure(trees, names)
+        return type(first)(_map(f, *leaves, names=names) for leaves in zip(*trees))
     arrays = [np.asarray(leaf) for leaf in trees]
-    for array, name in zip(arrays[1:], names[1:]):
-        if array.shape != arrays[0].shape:
+    _check_shapes(arrays, names)
+    return f(*arrays)
+
+
+def _check_structure(trees, names):
+    for other, name in zip(trees[1:], names[1:]):
+        if not isinstance(other, (list, tuple)) or len(other) != len(trees[0]):
             raise ValueError(
-                f"{names[0]} entry has shape {arrays[0].shape} but {name} entry has shape "
-                f"{array.shape}: they must match"
+                f"{name} must have the structure of {names[0]}: "
+                f"a list or tuple of {len(trees[0])} entries"
             )
-    if writable:
-        for leaf, name in zip(trees[:1] + trees[2:], names[:1] + names[2:]):
+
+
+def _check_shapes(leaves, names):
+    for leaf, name in zip(leaves[1:], names[1:]):
+        if np.shape(leaf) != np.shape(leaves[0]):
+            raise ValueError(
+                f"{names[0]} entry has shape {np.shape(leaves[0])} but {name} entry has shape "
+                f"{np.shape(leaf)}: they must match"
+            )
+
+
+def _leaves_to_update(trees, names):
+    """The leaves of same-structure trees, zipped, for an update in place.
+
+    Every entry is checked before any is changed, so a bad one changes nothing: the
+    shapes must match, and the leaves of every tree but the second (the gradients)
+    must be writable float arrays.
+    """
+    groups = []
+    _gather(trees, names, groups)
+    for group in groups:
+        for leaf, name in zip(group[:1] + group[2:], names[:1] + names[2:]):
             if not (isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" and leaf.flags.writeable):
+                dtype = f" of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray) else ""
                 raise ValueError(
                     f"inplace=True updates {name} in place: its entries must be writable float "
-                    f"NumPy arrays, got {type(leaf).__name__}"
-                    + (f" of dtype {leaf.dtype}" if isinstance(leaf, np.ndarray) else "")
+                    f"NumPy arrays, got {type(leaf).__name__}{dtype}"
                 )
-    return f(*arrays)
+        _check_shapes(group, names)
+    return groups
+
+
+def _gather(trees, names, groups):
+    if not isinstance(trees[0], (list, tuple)):
+        groups.append(trees)
+        return
+    _check_structure(trees, names)
+    for leaves in zip(*trees):
+        _gather(leaves, names, groups)
 
 
 def minibatches(X, y, batch_size, rng):
