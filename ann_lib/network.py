@@ -169,8 +169,7 @@ class MLP(BaseEstimator):
         lookup(ACTIVATIONS, self.output_activation, "output_activation")
         lookup(LOSSES, self.loss, "loss")
         _check_training(epochs, batch_size, learning_rate, momentum)
-        X = _check_X(X, sizes[0])
-        Y = _check_y(y, len(X), sizes[-1])
+        X, Y = self._check_data(X, y, sizes[0], sizes[-1])
         self._rng = np.random.default_rng(self.seed)
         self.params_ = init_params(sizes, self._rng, self.hidden_activation, self.output_activation)
         self.n_features_in_ = sizes[0]
@@ -194,10 +193,16 @@ class MLP(BaseEstimator):
         if not hasattr(self, "params_"):
             return self.fit(X, y, 1, batch_size, learning_rate, momentum)
         _check_training(1, batch_size, learning_rate, momentum)
-        X = _check_X(X, self.n_features_in_)
-        Y = _check_y(y, len(X), self.params_[-1][0].shape[1])
+        X, Y = self._check_data(X, y, self.n_features_in_, self.params_[-1][0].shape[1])
         self._epoch(X, Y, batch_size, learning_rate, momentum)
         return self
+
+    def _check_data(self, X, y, n_features, n_outputs):
+        X = _check_X(X, n_features)
+        Y = _check_y(y, len(X), n_outputs)
+        if self._fused_output():  # the loss of each batch is computed unchecked
+            _check_unit_interval(Y, "y", "; the labels of a classifier are 0 and 1")
+        return X, Y
 
     def _epoch(self, X, Y, batch_size, learning_rate, momentum):
         """One pass over (X, Y) in shuffled mini-batches; appends the epoch's mean batch loss.
@@ -205,7 +210,6 @@ class MLP(BaseEstimator):
         X and Y were checked once by :meth:`fit`, so the layers' own checks are skipped.
         """
         if self._fused_output():
-            _check_unit_interval(Y, "y", "; a sigmoid output with binary cross-entropy needs 0/1 labels")
 
             def loss(Y, output):
                 return _binary_cross_entropy(Y, output).mean()

@@ -263,6 +263,8 @@ def test_wrong_shapes_raise_value_error_naming_the_shapes():
         ValueError, match=re.escape("y has shape (4,) but the network needs (5, 1)")
     ):
         model.fit(np.ones((5, 4)), np.ones(4))
+    with pytest.raises(ValueError, match=re.escape("y must lie in [0, 1], got values from 0 to 2")):
+        model.fit(np.ones((3, 4)), [0, 1, 2])
 
 
 @pytest.mark.parametrize(
