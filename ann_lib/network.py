@@ -23,7 +23,7 @@ from ann_lib.layers import (
     dense_forward,
 )
 from ann_lib.losses import LOSSES, _binary_cross_entropy, _check_unit_interval
-from ann_lib.optim import gradient_descent_step, minibatches, momentum_step
+from ann_lib.optim import _gradient_descent_in_place, _momentum_in_place, minibatches
 
 HE_ACTIVATIONS = ("relu", "leaky_relu", "elu")
 """Activations whose layers get He initialisation (the others get Glorot)."""
@@ -175,8 +175,9 @@ class MLP(BaseEstimator):
         self.n_features_in_ = sizes[0]
         self._velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params_]
         self.loss_history_ = []
+        shuffled = (np.empty_like(X), np.empty_like(Y))  # reused by every epoch
         for _ in range(epochs):
-            self._epoch(X, Y, batch_size, learning_rate, momentum)
+            self._epoch(X, Y, batch_size, learning_rate, momentum, shuffled)
         return self
 
     def partial_fit(self, X, y, batch_size=32, learning_rate=0.1, momentum=0.0):
@@ -204,7 +205,7 @@ class MLP(BaseEstimator):
             _check_unit_interval(Y, "y", "; the labels of a classifier are 0 and 1")
         return X, Y
 
-    def _epoch(self, X, Y, batch_size, learning_rate, momentum):
+    def _epoch(self, X, Y, batch_size, learning_rate, momentum, shuffled=None):
         """One pass over (X, Y) in shuffled mini-batches; appends the epoch's mean batch loss.
 
         X and Y were checked once by :meth:`fit`, so the layers' own checks are skipped.
@@ -215,15 +216,19 @@ class MLP(BaseEstimator):
                 return _binary_cross_entropy(Y, output).mean()
         else:
             loss = lookup(LOSSES, self.loss, "loss")[0]
+        params = [array for layer in self.params_ for array in layer]
+        velocity = [array for layer in self._velocity for array in layer]
         total = 0.0
-        for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng):
+        for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng, out=shuffled):
             output, caches = self._forward(X_batch, _dense_forward)
             total += loss(Y_batch, output) * len(X_batch)
             grads = self._backward(output, Y_batch, caches, _dense_backward)
+            # optim's in-place updates (gradient_descent_step, momentum_step), minus the checks
+            grads = [array for layer in grads for array in layer]
             if momentum:
-                momentum_step(self.params_, grads, self._velocity, learning_rate, momentum, inplace=True)
+                _momentum_in_place(zip(params, grads, velocity), learning_rate, momentum)
             else:
-                gradient_descent_step(self.params_, grads, learning_rate, inplace=True)
+                _gradient_descent_in_place(zip(params, grads), learning_rate)
         self.loss_history_.append(float(total / len(X)))
 
     def forward(self, X):

@@ -32,8 +32,8 @@ def gradient_descent_step(params, grads, learning_rate, inplace=False):
     new_params : same structure as `params`
     """
     if inplace:
-        for p, g in _leaves_to_update((params, grads), ("params", "grads")):
-            p -= learning_rate * g
+        _gradient_descent_in_place(_leaves_to_update((params, grads), ("params", "grads")),
+                                   learning_rate)
         return params
     return _map(lambda p, g: p - learning_rate * g, params, grads, names=("params", "grads"))
 
@@ -68,10 +68,8 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=Fals
         if velocity is None:
             raise ValueError("inplace=True needs the velocity arrays to update (zeros at first)")
 
-        for p, g, v in _leaves_to_update((params, grads, velocity), ("params", "grads", "velocity")):
-            v *= beta
-            v -= learning_rate * g
-            p += v
+        leaves = _leaves_to_update((params, grads, velocity), ("params", "grads", "velocity"))
+        _momentum_in_place(leaves, learning_rate, beta)
         return params, velocity
     if velocity is None:
         velocity = _map(np.zeros_like, params)
@@ -80,6 +78,20 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=Fals
     )
     params = _map(lambda p, v: p + v, params, velocity, names=("params", "velocity"))
     return params, velocity
+
+
+def _gradient_descent_in_place(leaves, learning_rate):
+    """``p -= learning_rate * g`` for every pair ``(p, g)`` of checked `leaves`."""
+    for p, g in leaves:
+        p -= learning_rate * g
+
+
+def _momentum_in_place(leaves, learning_rate, beta):
+    """The momentum step in place for every triple ``(p, g, v)`` of checked `leaves`."""
+    for p, g, v in leaves:
+        v *= beta
+        v -= learning_rate * g
+        p += v
 
 
 def _map(f, *trees, names=("params",)):
@@ -141,7 +153,7 @@ def _gather(trees, names, groups):
         _gather(leaves, names, groups)
 
 
-def minibatches(X, y, batch_size, rng):
+def minibatches(X, y, batch_size, rng, out=None):
     """Yield shuffled mini-batches that cover every sample exactly once (one epoch).
 
     Parameters
@@ -154,6 +166,10 @@ def minibatches(X, y, batch_size, rng):
         full batch, yielded in the original order (no shuffling).
     rng : numpy.random.Generator or int
         Source of the shuffling order (an int is used as a seed).
+    out : (ndarray, ndarray) or None, default None
+        Arrays of the shapes and dtypes of `X` and `y` to shuffle into, so that a
+        training loop reuses them every epoch instead of copying the data anew.
+        The batches are views of them, valid until the next epoch.
 
     Yields
     ------
@@ -168,7 +184,16 @@ def minibatches(X, y, batch_size, rng):
         yield X, y
         return
     order = np.random.default_rng(rng).permutation(n)
-    X, y = X[order], y[order]  # shuffle once, then slice (views, no copies)
+    if out is None:
+        X, y = X[order], y[order]  # shuffle once, then slice (views, no copies)
+    else:
+        for array, buffer, name in ((X, out[0], "X"), (y, out[1], "y")):
+            if buffer.shape != array.shape or buffer.dtype != array.dtype:
+                raise ValueError(
+                    f"out needs arrays like X and y: {name} is {array.dtype} of shape "
+                    f"{array.shape}, its buffer {buffer.dtype} of shape {buffer.shape}"
+                )
+        X, y = np.take(X, order, axis=0, out=out[0]), np.take(y, order, axis=0, out=out[1])
     for start in range(0, n, batch_size):
         yield X[start : start + batch_size], y[start : start + batch_size]
 

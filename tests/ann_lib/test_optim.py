@@ -140,6 +140,19 @@ def test_full_batch_and_stochastic_batches():
     assert [len(yb) for _, yb in minibatches(X, y, 1, 0)] == [1] * 5
 
 
+def test_minibatches_shuffle_into_the_given_buffers_in_the_same_order():
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    out = (np.empty_like(X), np.empty_like(y))
+    copied = list(minibatches(X, y, 4, 3))
+    reused = list(minibatches(X, y, 4, 3, out=out))
+    for (Xc, yc), (Xr, yr) in zip(copied, reused, strict=True):
+        assert_array_equal(Xr, Xc)
+        assert_array_equal(yr, yc)
+        assert np.shares_memory(Xr, out[0]) and np.shares_memory(yr, out[1])
+    with pytest.raises(ValueError, match=re.escape("y is int64 of shape (10,), its buffer float64")):
+        next(minibatches(X, y, 4, 3, out=(out[0], np.empty(10))))
+
+
 def test_minibatches_reject_bad_arguments():
     with pytest.raises(ValueError, match=r"\(5, 2\).*\(4,\)"):
         list(minibatches(np.ones((5, 2)), np.ones(4), 2, 0))
