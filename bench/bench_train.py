@@ -20,7 +20,7 @@ and the script prints the median wall-clock and CPU time (all threads) of each i
 its test accuracy and final training loss, and the ratios MLP/bare (goal <= 1.15) and
 sklearn/MLP. Nothing is asserted.
 
-Run: ``python bench/bench_train.py [--rounds 9]`` (about 20 s)
+Run: ``python bench/bench_train.py [--rounds 7]`` (about half a minute on an idle machine)
 """
 
 import argparse
@@ -131,7 +131,7 @@ def data():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     X_train, X_test, y_train, y_test = data()
     print(f"numpy {np.__version__}; {X_train.shape[0]} x {X_train.shape[1]} training samples, "
