@@ -194,7 +194,11 @@ class MLP(BaseEstimator):
         if not hasattr(self, "params_"):
             return self.fit(X, y, 1, batch_size, learning_rate, momentum)
         _check_training(1, batch_size, learning_rate, momentum)
-        X, Y = self._check_data(X, y, self.n_features_in_, self.params_[-1][0].shape[1])
+        X, Y = self._check_data(X, y, self.params_[0][0].shape[0], self.params_[-1][0].shape[1])
+        if not hasattr(self, "_rng"):  # params_ set by hand rather than by fit
+            self._rng = np.random.default_rng(self.seed)
+            self._velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params_]
+            self.loss_history_ = []
         self._epoch(X, Y, batch_size, learning_rate, momentum)
         return self
 
