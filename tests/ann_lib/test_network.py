@@ -364,6 +364,19 @@ def test_scikit_learn_checks_that_apply_to_a_model_without_defaults():
     checks.check_set_params("MLP", model)
 
 
+def test_partial_fit_steps_from_weights_set_by_hand():
+    X, y = toy_data(n_samples=20)
+    model = MLP([3, 4, 1])
+    model.params_ = init_params([3, 4, 1], 5)
+    out, caches = model.forward(X)
+    expected = gradient_descent_step(model.params_, model.backward(out, y, caches), 0.3)
+    model.partial_fit(X, y, batch_size=None, learning_rate=0.3)
+    assert len(model.loss_history_) == 1
+    for (W, b), (W0, b0) in zip(model.params_, expected):
+        assert_array_equal(W, W0)
+        assert_array_equal(b, b0)
+
+
 def test_partial_fit_continues_training_exactly_like_more_epochs():
     X, y = toy_data(n_samples=30)
     for momentum in (0.0, 0.7):
