@@ -216,16 +216,19 @@ class MLP(BaseEstimator):
         """
         if self._fused_output():
 
-            def loss(Y, output):
-                return _binary_cross_entropy(Y, output).mean()
+            def batch_total(Y, output):  # the sum of the loss over the batch's entries
+                return _binary_cross_entropy(Y, output).sum()
         else:
             loss = lookup(LOSSES, self.loss, "loss")[0]
+
+            def batch_total(Y, output):
+                return loss(Y, output) * Y.size
         params = [array for layer in self.params_ for array in layer]
         velocity = [array for layer in self._velocity for array in layer]
         total = 0.0
         for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng, out=shuffled):
             output, caches = self._forward(X_batch, _dense_forward)
-            total += loss(Y_batch, output) * len(X_batch)
+            total += batch_total(Y_batch, output)
             grads = self._backward(output, Y_batch, caches, _dense_backward)
             # optim's in-place updates (gradient_descent_step, momentum_step), minus the checks
             grads = [array for layer in grads for array in layer]
@@ -233,7 +236,7 @@ class MLP(BaseEstimator):
                 _momentum_in_place(zip(params, grads, velocity), learning_rate, momentum)
             else:
                 _gradient_descent_in_place(zip(params, grads), learning_rate)
-        self.loss_history_.append(float(total / len(X)))
+        self.loss_history_.append(float(total / Y.size))
 
     def forward(self, X):
         """Forward pass through all layers.

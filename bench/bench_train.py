@@ -76,7 +76,7 @@ def train_bare(X, y):
             Xb, Yb = Xs[start : start + BATCH_SIZE], Ys[start : start + BATCH_SIZE]
             Z1, A1, A2 = forward(Xb)
             p = np.clip(A2, 1e-12, 1 - 1e-12)
-            total += -np.mean(Yb * np.log(p) + (1 - Yb) * np.log1p(-p)) * len(Xb)
+            total -= np.sum(Yb * np.log(p) + (1 - Yb) * np.log1p(-p))
             dZ2 = (A2 - Yb) / Yb.size
             dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
             dW2, db2 = A1.T @ dZ2, dZ2.sum(axis=0)

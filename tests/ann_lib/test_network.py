@@ -138,13 +138,22 @@ def test_momentum_training_follows_momentum_step():
         assert_allclose(b, b0, rtol=1e-15)
 
 
-def test_loss_history_is_the_size_weighted_mean_of_the_batch_losses_before_each_step():
-    X, y = toy_data(n_samples=20)
-    model = MLP([3, 4, 1], seed=5).fit(X, y, epochs=2, batch_size=8, learning_rate=0.3)
+@pytest.mark.parametrize(
+    ("n_outputs", "output", "loss_name"),
+    [(1, "sigmoid", "binary_cross_entropy"), (2, "sigmoid", "binary_cross_entropy"),
+     (2, "linear", "mse")],
+)
+def test_loss_history_is_the_size_weighted_mean_of_the_batch_losses_before_each_step(
+    n_outputs, output, loss_name
+):
+    X, y = toy_data(n_samples=20, n_outputs=n_outputs)
+    sizes = [3, 4, n_outputs]
+    model = MLP(sizes, "relu", output, loss_name, seed=5)
+    model.fit(X, y, epochs=2, batch_size=8, learning_rate=0.3)
     rng = np.random.default_rng(5)
-    probe = MLP([3, 4, 1])
-    probe.params_ = init_params([3, 4, 1], rng, "relu", "sigmoid")
-    loss = LOSSES["binary_cross_entropy"][0]
+    probe = MLP(sizes, "relu", output, loss_name)
+    probe.params_ = init_params(sizes, rng, "relu", output)
+    loss = LOSSES[loss_name][0]
     expected = []
     for _ in range(2):
         batch_losses, sizes = [], []
