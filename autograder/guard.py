@@ -157,14 +157,18 @@ def shadowing_files(folder):
     return sorted(found)
 
 
-def kernel_spec(memory):
-    """The grading kernel: safe sys.path, memory cap, one BLAS thread."""
+def kernel_spec(memory, sandboxed=False):
+    """The grading kernel: safe sys.path, memory cap, one BLAS thread.
+
+    In a sandbox, interrupts go as messages (a signal would reach bubblewrap, not the kernel).
+    """
     env = {"ANN_COURSE_MEMORY": str(int(memory or 0)), "PYTHONSAFEPATH": "1",
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "MPLBACKEND": "Agg"}
     return KernelSpec(argv=[sys.executable, "-P", "-m", "autograder.kernel", "-f",
                             "{connection_file}"],
                       display_name="ann-course grader", language="python", env=env,
+                      interrupt_mode="message" if sandboxed else "signal",
                       resource_dir=str(Path(__file__).parent))
 
 
@@ -211,17 +215,18 @@ class GuardedExecute(IpcExecute):
     lesson_module = Unicode("", help="the checks module to protect").tag(config=True)
     report_path = Unicode("", help="folder where to write what happened (<notebook>.json)").tag(config=True)
 
-    fork_server = Bool(True, help="fork the kernel from a warm fork server (autograder.zygote) "
-                       "instead of starting a new Python; also ANN_COURSE_FORK_SERVER=0").tag(
-        config=True)
+    sandbox = Bool(True, help="run the kernel in a bubblewrap sandbox of its own "
+                   "(autograder.sandbox)").tag(config=True)
+    cpu = Integer(600, help="CPU seconds of the whole kernel (in the sandbox)").tag(config=True)
 
     def create_kernel_manager(self):
-        from autograder import zygote
+        from autograder import sandbox
 
         km = super().create_kernel_manager()  # reached over IPC
-        km._kernel_spec = kernel_spec(self.memory)
-        if self.fork_server and zygote.enabled():
-            km.provisioner = zygote.provisioner(km)
+        km._kernel_spec = kernel_spec(self.memory, self.sandbox)
+        if self.sandbox:
+            km.provisioner = sandbox.provisioner(km, sandbox.Limits(memory=self.memory,
+                                                                    cpu=self.cpu))
         return km
 
     def preprocess(self, nb, resources=None, km=None):
@@ -330,8 +335,9 @@ class CapOutput(NbGraderPreprocessor):
         return cell, resources
 
 
-def configure_grading(c, timeout, memory, lesson_module="", report_path=""):
-    """Switch an nbgrader Config to the guarded execution (in place)."""
+def configure_grading(c, timeout, memory, lesson_module="", report_path="", sandbox=True,
+                      cpu=600):
+    """Switch an nbgrader Config to the guarded execution (in place), sandboxed unless not."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
@@ -349,6 +355,8 @@ def configure_grading(c, timeout, memory, lesson_module="", report_path=""):
     c.GuardedExecute.memory = int(memory)
     c.GuardedExecute.lesson_module = lesson_module
     c.GuardedExecute.report_path = report_path
+    c.GuardedExecute.sandbox = bool(sandbox)
+    c.GuardedExecute.cpu = int(cpu)
     c.GuardedExecute.shutdown_kernel = "immediate"  # the kernel is thrown away: no need to wait
     os.environ.setdefault("MPLBACKEND", "Agg")
     return c
