@@ -162,8 +162,8 @@ def _limit(name, env):
         resource.setrlimit(name, (value, value))
 
 
-def main():
-    """Start the kernel: limits first, then (in a sandbox) the working folder, then ipykernel."""
+def apply_limits():
+    """Cap this process (and what it starts) as the ``ANN_COURSE_*`` variables say."""
     import resource
 
     _limit(resource.RLIMIT_AS, "ANN_COURSE_MEMORY")
@@ -171,11 +171,21 @@ def main():
     _limit(resource.RLIMIT_NPROC, "ANN_COURSE_NPROC")
     _limit(resource.RLIMIT_FSIZE, "ANN_COURSE_FSIZE")
     _limit(resource.RLIMIT_CPU, "ANN_COURSE_CPU")
+
+
+def prepare():
+    """Limits first, then (in a sandbox) fill the fresh working folder with the staged one."""
+    apply_limits()
     stage = os.environ.pop("ANN_COURSE_STAGE", "")
-    if stage and os.path.isdir(stage):  # the sandbox's fresh working folder: a copy of the staged one
+    if stage and os.path.isdir(stage):
         import shutil
 
         shutil.copytree(stage, os.getcwd(), dirs_exist_ok=True, symlinks=True)
+
+
+def main():
+    """Start the kernel, prepared (:func:`prepare`)."""
+    prepare()
     if "" in sys.path:  # belt and braces with -P
         sys.path.remove("")
     from ipykernel import kernelapp

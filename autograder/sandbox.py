@@ -120,16 +120,17 @@ def command(argv, cwd, connection_dir, limits, env):
     bwrap = bwrap_path()
     if not bwrap:
         raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
-    cwd, connection_dir = os.path.abspath(cwd), os.path.abspath(connection_dir)
+    cwd = os.path.abspath(cwd)
+    connection_dir = connection_dir and os.path.abspath(connection_dir)
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
             *_system_binds(), "--proc", "/proc", "--dev", "/dev",
             "--size", str(limits.disk), "--tmpfs", "/tmp", "--dir", "/run"]
     for path in _python_paths():
         args += ["--ro-bind", path, path]
-    args += ["--ro-bind", cwd, STAGE,
-             "--size", str(limits.disk), "--tmpfs", cwd,
-             "--bind", connection_dir, connection_dir,
-             "--remount-ro", "/", "--chdir", cwd]
+    args += ["--ro-bind", cwd, STAGE, "--size", str(limits.disk), "--tmpfs", cwd]
+    if connection_dir:
+        args += ["--bind", connection_dir, connection_dir]
+    args += ["--remount-ro", "/", "--chdir", cwd]
     kernel_env = {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin",
                   "LANG": env.get("LANG", "C.UTF-8"), "TMPDIR": "/tmp",
                   "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
@@ -143,6 +144,20 @@ def command(argv, cwd, connection_dir, limits, env):
     for key, value in sorted(kernel_env.items()):
         args += ["--setenv", key, value]
     return [*args, "--", *argv]
+
+
+def run(argv, cwd, limits=Limits(), env=None, timeout=60, connection_dir=None):
+    """Run ``argv`` in a sandbox as a kernel gets it (pids cgroup included); a CompletedProcess."""
+    import uuid
+
+    cgroup = PidsCgroup(limits.processes, uuid.uuid4().hex) if needs_pids_cgroup() else None
+    argv = command(argv, cwd, connection_dir, limits, env or {})
+    try:
+        return subprocess.run(cgroup.wrap(argv) if cgroup else argv, capture_output=True,
+                              text=True, timeout=timeout)
+    finally:
+        if cgroup:
+            cgroup.close()
 
 
 class PidsCgroup:
