@@ -286,6 +286,8 @@ def _provisioner_class():
                 self._cgroup = PidsCgroup(self.limits.processes, uuid.uuid4().hex)
                 argv = self._cgroup.wrap(argv)
             kwargs["cwd"] = "/"
+            # what the kernel prints on its own stdout/stderr is not for the grader's terminal
+            kwargs["stdout"] = kwargs["stderr"] = subprocess.DEVNULL
             return await super().launch_kernel(argv, **kwargs)
 
         async def cleanup(self, restart=False):
