@@ -49,12 +49,13 @@ def attacks(root, port, marker):
              "    try:\n        open(p, 'a').write('pwned')\n    except OSError:\n        pass\n"
              f"time.sleep(20)  # {marker}\n")
     return {
-        "read_solutions": (
+        "read_solutions": (  # the solutions' answers, defined again after every cell
             "import json\n"
-            f"for path in [{str(REPO / 'solutions' / L / NB)!r}]:\n"
-            "    for c in json.load(open(path))['cells']:\n"
-            "        if c.get('metadata', {}).get('nbgrader', {}).get('solution'):\n"
-            "            exec(''.join(c['source']), globals())\n"),
+            f"cells = json.load(open({str(REPO / 'solutions' / L / NB)!r}))['cells']\n"
+            "answers = [''.join(c['source']) for c in cells\n"
+            "           if c.get('metadata', {}).get('nbgrader', {}).get('solution')]\n"
+            "def paste(*args):\n    for a in answers:\n        exec(a, get_ipython().user_ns)\n"
+            "get_ipython().events.register('post_run_cell', paste)\n"),
         "write_others": (
             f"for t in {[str(t) for t in targets]!r}:\n"
             "    try:\n        open(t, 'a').write('pwned')\n    except OSError:\n        pass\n"),
@@ -66,7 +67,8 @@ def attacks(root, port, marker):
             "import os, signal\n"
             "for pid in [p for p in os.listdir('/proc') if p.isdigit()]:\n"
             "    try:\n"
-            f"        if os.readlink(f'/proc/{{pid}}/cwd').startswith({str(root)!r}) and int(pid) != os.getpid():\n"
+            f"        if os.readlink(f'/proc/{{pid}}/cwd').startswith({str(root)!r}) \\\n"
+            "                and int(pid) != os.getpid():\n"
             "            os.kill(int(pid), signal.SIGKILL)\n"
             "    except OSError:\n        pass\n"
             "os.kill(os.getppid(), signal.SIGKILL)\n"),

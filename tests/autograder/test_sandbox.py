@@ -23,12 +23,13 @@ pytestmark = pytest.mark.skipif(sandbox.bwrap_path() is None,
                                 reason="needs bubblewrap (installed by .ci/run)")
 
 
-def run_py(code, tmp_path, limits=sandbox.Limits(), timeout=60):
+def run_py(code, tmp_path, limits=None, timeout=60):
     stage = tmp_path / "stage"
     stage.mkdir(exist_ok=True)
     (stage / "data.txt").write_text("the student's own file")
     code = "from autograder.kernel import prepare\nprepare()\n" + code  # as the kernel starts
-    return sandbox.run([sys.executable, "-P", "-c", code], stage, limits, timeout=timeout)
+    return sandbox.run([sys.executable, "-P", "-c", code], stage, limits or sandbox.Limits(),
+                       timeout=timeout)
 
 
 def test_sandbox_can_be_made_here():
@@ -120,7 +121,8 @@ def test_filling_the_disk_fills_only_the_sandbox(tmp_path):
 def test_a_detached_process_dies_with_the_sandbox(tmp_path):
     marker = f"ann-redteam-{os.getpid()}-{time.monotonic_ns()}"
     code = ("import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-            f"        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(60) #{marker}'])\n"
+            "        os.execv(sys.executable, [sys.executable, '-c',\n"
+            f"                 'import time; time.sleep(60) #{marker}'])\n"
             "    os._exit(0)\ntime.sleep(1)\nprint('parent done')\n")
     r = run_py(code, tmp_path)
     assert r.stdout.strip() == "parent done", r.stderr
