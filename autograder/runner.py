@@ -169,6 +169,9 @@ def run_local(run, pairs, workers, on_result):
         for w in pool:
             w.proc.join(2)
             w.kill()
+        from autograder.sandbox import sweep_cgroups
+
+        sweep_cgroups()  # those of workers killed with their kernel (budget, crash)
 
 
 def run_dask(run, pairs, scheduler, on_result):

@@ -150,7 +150,8 @@ def run(argv, cwd, limits=Limits(), env=None, timeout=60, connection_dir=None):
     """Run ``argv`` in a sandbox as a kernel gets it (pids cgroup included); a CompletedProcess."""
     import uuid
 
-    cgroup = PidsCgroup(limits.processes, uuid.uuid4().hex) if needs_pids_cgroup() else None
+    cgroup = PidsCgroup(limits.processes, f"{os.getpid()}-{uuid.uuid4().hex}") \
+        if needs_pids_cgroup() else None
     argv = command(argv, cwd, connection_dir, limits, env or {})
     try:
         return subprocess.run(cgroup.wrap(argv) if cgroup else argv, capture_output=True,
@@ -204,6 +205,27 @@ class PidsCgroup:
         except OSError:
             pass
         self.path = None
+
+
+def sweep_cgroups():
+    """Empty and remove the pids cgroups left by processes that are gone (a killed worker's)."""
+    root = pids_root() if needs_pids_cgroup() else None
+    if root is None:
+        return
+    for folder in Path(root, "ann-course").iterdir():
+        creator = folder.name.split("-")[0]
+        if not (folder.is_dir() and creator.isdigit()):
+            continue
+        try:
+            os.kill(int(creator), 0)
+            continue  # its creator still runs: still in use
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        cgroup = PidsCgroup.__new__(PidsCgroup)
+        cgroup.path = str(folder)
+        cgroup.close()
 
 
 def pids_root():
@@ -283,7 +305,7 @@ def _provisioner_class():
             cwd = str(kwargs.get("cwd") or os.getcwd())
             argv = command(cmd, cwd, connection_dir, self.limits, dict(kwargs.get("env") or {}))
             if needs_pids_cgroup():
-                self._cgroup = PidsCgroup(self.limits.processes, uuid.uuid4().hex)
+                self._cgroup = PidsCgroup(self.limits.processes, f"{os.getpid()}-{uuid.uuid4().hex}")
                 argv = self._cgroup.wrap(argv)
             kwargs["cwd"] = "/"
             # what the kernel prints on its own stdout/stderr is not for the grader's terminal
