@@ -176,11 +176,17 @@ def apply_limits():
 def prepare():
     """Limits first, then (in a sandbox) fill the fresh working folder with the staged one."""
     apply_limits()
+    import shutil
+
     stage = os.environ.pop("ANN_COURSE_STAGE", "")
     if stage and os.path.isdir(stage):
-        import shutil
-
         shutil.copytree(stage, os.getcwd(), dirs_exist_ok=True, symlinks=True)
+    fonts = os.environ.pop("ANN_COURSE_MPL_CACHE", "")
+    if fonts and os.path.isdir(fonts) and os.environ.get("MPLCONFIGDIR"):  # no font cache rebuild
+        os.makedirs(os.environ["MPLCONFIGDIR"], exist_ok=True)
+        for name in os.listdir(fonts):
+            if name.startswith("fontlist") and name.endswith(".json"):
+                shutil.copy(os.path.join(fonts, name), os.environ["MPLCONFIGDIR"])
 
 
 def main():

@@ -78,8 +78,12 @@ class _Worker:
         self.started = 0.0
 
     def give(self, task):
+        """Hand ``task`` over (if the worker just died, the runner sees it as the job's failure)."""
         self.task, self.started = task, time.monotonic()
-        self.conn.send(task)
+        try:
+            self.conn.send(task)
+        except OSError:
+            pass
 
     def kill(self):
         if self.proc.is_alive():
@@ -118,6 +122,9 @@ def run_local(run, pairs, workers, on_result):
     pool = []
     try:
         while pending or any(w.task for w in pool):
+            for w in [w for w in pool if w.task is None and not w.proc.is_alive()]:
+                w.kill()  # died while idle: replaced below
+                pool.remove(w)
             for w in pool:
                 if w.task is None and pending:
                     w.give(pending.popleft())

@@ -35,6 +35,8 @@ from pathlib import Path
 
 #: Where the staged notebook folder is seen, read-only, inside the sandbox.
 STAGE = "/run/ann-course-stage"
+#: Where the grader's matplotlib font cache is seen, read-only (copied by the kernel: no rebuild).
+MPL_CACHE = "/run/ann-course-mpl"
 #: Environment variables that carry the limits to :func:`autograder.kernel.main`.
 LIMITS_ENV = ("ANN_COURSE_MEMORY", "ANN_COURSE_NPROC", "ANN_COURSE_FSIZE", "ANN_COURSE_CPU")
 PIDS_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
@@ -110,6 +112,22 @@ def _python_paths():
             if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in existing)]
 
 
+_mpl = []
+
+
+def _mpl_cache():
+    """The grader's matplotlib cache folder with its font list built (once per process), or None."""
+    if not _mpl:
+        try:
+            import matplotlib
+            from matplotlib import font_manager  # noqa: F401 - builds the font list if missing
+
+            _mpl.append(matplotlib.get_cachedir())
+        except Exception:  # noqa: BLE001 - no matplotlib: nothing to share
+            _mpl.append(None)
+    return _mpl[0]
+
+
 def command(argv, cwd, connection_dir, limits, env):
     """The ``bwrap`` command line that runs ``argv`` (the kernel) in a sandbox of its own.
 
@@ -127,11 +145,15 @@ def command(argv, cwd, connection_dir, limits, env):
             "--size", str(limits.disk), "--tmpfs", "/tmp", "--dir", "/run"]
     for path in _python_paths():
         args += ["--ro-bind", path, path]
+    kernel_env = {}
+    if _mpl_cache():
+        args += ["--ro-bind", _mpl_cache(), MPL_CACHE]
+        kernel_env["ANN_COURSE_MPL_CACHE"] = MPL_CACHE
     args += ["--ro-bind", cwd, STAGE, "--size", str(limits.disk), "--tmpfs", cwd]
     if connection_dir:
         args += ["--bind", connection_dir, connection_dir]
     args += ["--remount-ro", "/", "--chdir", cwd]
-    kernel_env = {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin",
+    kernel_env |= {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin",
                   "LANG": env.get("LANG", "C.UTF-8"), "TMPDIR": "/tmp",
                   "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
                   "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter", "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
