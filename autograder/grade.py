@@ -106,8 +106,9 @@ def folder_hash(folder):
 
 def _stage(spec, stage, expected, release):
     """Copy what can be graded into ``stage``; return ``({notebook: problem}, {notebook: flags})``."""
-    from autograder.guard import restore_cells, scan_answers, shadowing_files
+    from autograder.guard import restore_cells, shadowing_files
     from autograder.lessons import checks_of
+    from autograder.scan import scan_answers
 
     src = Path(spec["submitted"]) / spec["student"] / spec["assignment"]
     problems = {name: None for name in expected}
@@ -148,7 +149,7 @@ def _stage(spec, stage, expected, release):
         if notes:
             flags[name].append("test cells tampered with, restored: " + ", ".join(notes[:5])
                                + (f" (+{len(notes) - 5} more)" if len(notes) > 5 else ""))
-        flags[name] += scan_answers(nb, graded_names)
+        flags[name] += scan_answers(nb, graded_names, release / name)
         if notes:
             notebooks.write(nb, stage / name)
         else:

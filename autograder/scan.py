@@ -340,6 +340,7 @@ class _Cell:
         self.nb, self.label, self.is_answer = notebook, label, is_answer
         self.lines = source.splitlines()
         self.found = {}
+        self.callees = set()
 
     def add(self, line, category, reason):
         key = (line, category)
@@ -359,7 +360,7 @@ class _Cell:
                            or isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
                            and n.id in self.nb.graded for n in ast.walk(tree))
         docstrings = _docstrings(tree)
-        self.callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        self.callees |= {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
         for node in ast.walk(tree):
             line = at or getattr(node, "lineno", 1)
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -399,7 +400,7 @@ class _Cell:
         """Flag a new binding of a name the release's locked cells provide (``np``, ``checks``)."""
         if name in self.nb.provided and self.nb.provided[name] != qual:
             self.add(line, "patch", f"rebinds `{name}` ({self.nb.provided[name]})")
-        elif name in ("__import__", "__builtins__", "get_ipython", "builtins"):
+        elif name in ("__import__", "__builtins__", "get_ipython", "builtins") and qual != name:
             self.add(line, "patch", f"rebinds `{name}`")
 
     def store(self, target, line):
@@ -527,6 +528,7 @@ class _Cell:
             tree = ast.parse(_transform(source))
         except (SyntaxError, ValueError):
             return  # it cannot run either
+        self.nb.learn(tree)
         self.scan_tree(tree, at=line, depth=depth + 1)
 
     def lines_code(self, source, first_line):
@@ -536,6 +538,7 @@ class _Cell:
         except (SyntaxError, ValueError):
             self.words(source.splitlines(), first_line)
             return
+        self.nb.learn(tree)
         ast.increment_lineno(tree, first_line - 1)
         self.scan_tree(tree, depth=1)
 
@@ -687,6 +690,9 @@ def scan_answers(nb, graded_names=(), release=None):
     """The flags of a submission's own code, for grades.csv: ``flags(scan(nb, release, graded_names))``.
 
     Called once per notebook while staging (``flags[name] += scan_answers(nb, graded_names,
-    release)``); a flag is for review only and never changes a score.
+    release / name)``); ``release`` is the release notebook or its path. A flag is for review
+    only and never changes a score.
     """
+    if release is not None and not hasattr(release, "cells"):
+        release = notebooks.read(release)
     return flags(scan(nb, release, graded_names))
