@@ -380,11 +380,14 @@ class _Cell:
                 self.path(node.value, line)
 
     def imports(self, node, line):
+        bindings = _import_bindings(node)
+        if bindings and all(self.nb.provided.get(name) == qual for name, qual in bindings):
+            return  # the same names the lesson's own import cell binds
         mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
                 else [f"{node.module}.{a.name}" for a in node.names if node.module and not node.level])
         for mod in mods:
             self.module(mod, line)
-        for name, qual in _import_bindings(node):
+        for name, qual in bindings:
             self.rebind(name, line, qual)
 
     def module(self, mod, line):
