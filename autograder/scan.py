@@ -397,7 +397,7 @@ class _Cell:
             return
         hit = classify(mod)
         if hit:
-            self.add(line, hit[0], f"{hit[1]} ({mod})")
+            self.add(line, hit[0], f"{hit[1]}: {mod}")
 
     def rebind(self, name, line, qual=None):
         """Flag a new binding of a name the release's locked cells provide (``np``, ``checks``)."""
@@ -514,7 +514,7 @@ class _Cell:
         else:
             hit = classify(qual)
             if hit:
-                self.add(line, hit[0], f"{hit[1]} ({_shown_qual(qual)})")
+                self.add(line, hit[0], f"{hit[1]}: {_shown_qual(qual)}")
 
     def path(self, text, line):
         if _SECRET.search(text) or text in ("solutions", ".nbgrader", "gradebook.db"):

@@ -276,7 +276,7 @@ def test_flags_are_grouped_per_category_capped_and_show_the_line():
     assert len(got) == 3, got
     native, = [f for f in got if f.startswith("suspicious code (native code): ")]
     assert native.count(f"{ADDED} line") == scan.SHOWN and native.endswith("(+1 more)")
-    assert f"{ADDED} line 1: `import ctypes` (loads native code (ctypes))" in native
+    assert f"{ADDED} line 1: `import ctypes` (loads native code: ctypes)" in native
     process, = [f for f in got if "(processes)" in f]
     assert "line 5: `import os;\u00a0os.system('id')`" in process  # one row in the report
     patch, = [f for f in got if "(patching" in f]
