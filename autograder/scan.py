@@ -32,12 +32,15 @@ CATEGORIES = {
     "gc": "garbage collector",
     "frame": "frames and introspection",
     "patch": "patching of modules or builtins",
+    "fake": "objects that can pass for values",
     "exec": "running built code",
     "file": "files outside the notebook's folder",
     "reference": "the reference or the grader",
 }
 #: Findings shown per category in a flag (the rest are counted).
 SHOWN = 3
+#: Cells longer than this are not read but flagged (the course's longest answer is ~2 000).
+MAX_CELL = 100_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,12 @@ PREFIXES = [
     ("pty", "process", "opens a terminal"),
     ("signal", "process", "sends or catches signals"),
     ("resource", "process", "changes resource limits"),
+    ("threading", "process", "starts threads that keep running"),
+    ("_thread", "process", "starts threads that keep running"),
+    ("concurrent.futures.ThreadPoolExecutor", "process", "starts threads that keep running"),
+    ("atexit", "process", "runs code when the kernel ends"),
+    ("os.putenv", "patch", "changes environment variables"),
+    ("os.unsetenv", "patch", "changes environment variables"),
     ("socket", "network", "opens sockets"),
     ("socketserver", "network", "opens sockets"),
     ("ssl", "network", "opens network connections"),
@@ -174,6 +183,15 @@ _OS_FILES = re.compile(r"^(os|posix)\.(remove|unlink|rmdir|removedirs|rename|ren
 FRAME_ATTRS = {"f_back", "f_locals", "f_globals", "f_builtins", "f_code", "f_trace", "tb_frame",
                "gi_frame", "cr_frame", "ag_frame", "__globals__", "__closure__", "__code__",
                "__subclasses__", "__builtins__"}
+#: Special methods that let an object pass for a number or an array (or run code when it is
+#: compared, converted, read or collected).
+FAKE_DUNDERS = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__float__",
+                "__int__", "__index__", "__complex__", "__abs__", "__neg__", "__add__", "__radd__",
+                "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+                "__matmul__", "__rmatmul__", "__pow__", "__len__", "__iter__", "__getitem__",
+                "__array__", "__array_ufunc__", "__array_function__", "__array_interface__",
+                "__array_struct__", "__array_priority__", "__getattr__", "__getattribute__",
+                "__instancecheck__", "__subclasscheck__", "__class__", "__del__"}
 #: Attributes of a check that hold the reference.
 REFERENCE_ATTRS = {"reference", "__wrapped__"}
 #: Builtins resolved as ``builtins.<name>`` even when the notebook defines a name like them.
@@ -204,8 +222,10 @@ MAGICS = {  # magic -> (category, reason); any other magic is flagged as "runs b
         "run", "load", "loadpy", "macro", "rerun", "recall", "load_ext", "reload_ext",
         "unload_ext", "autoreload", "aimport", "edit", "debug", "pdb", "psource", "pfile")},
 }
-#: IPython shell methods that run shell commands (``!cmd``, ``x = !cmd``).
+#: IPython shell methods that run shell commands (``!cmd``, ``x = !cmd``), or Python code.
 SHELL_METHODS = {"system", "getoutput", "system_raw", "system_piped"}
+SHELL_EXEC = {"run_cell", "run_cell_async", "run_code", "run_ast_nodes", "ex", "ev",
+              "safe_execfile", "safe_execfile_ipy", "safe_run_module", "runcode"}
 #: Path-like string literals that leave the notebook's folder, or name what the grader keeps.
 _OUTSIDE = re.compile(r"^~(?:[/\\]|$|\w+[/\\])|^/[^\s]*\w[^\s]*$|(?:^|[/\\])\.\.(?:[/\\]|$)")
 _SECRET = re.compile(r"(?:^|[/\\])(?:solutions|\.nbgrader|gradebook\.db)(?:[/\\]|$)"
@@ -242,7 +262,7 @@ class _Notebook:
     """What the whole notebook binds: module aliases (``np`` -> ``numpy``) and provided names."""
 
     def __init__(self, trees, provided_trees, graded):
-        self.alias = {}
+        self.alias, self.stars = {}, []
         self.graded = set(graded)
         for tree in trees:
             self.learn(tree)
@@ -261,6 +281,9 @@ class _Notebook:
         for node in nodes:
             for name, qual in _import_bindings(node):
                 self.alias[name] = qual
+            if isinstance(node, ast.ImportFrom) and node.module and any(
+                    a.name == "*" for a in node.names):
+                self.stars.append(node.module)
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
                     node.targets[0], ast.Name):
                 qual = self.qual(node.value)
@@ -280,6 +303,9 @@ class _Notebook:
                 return f"builtins.{node.id}"
             if node.id == "get_ipython":
                 return "IPython.get_ipython"
+            for module in self.stars:  # from os import *: system() is os.system
+                if classify(f"{module}.{node.id}"):
+                    return f"{module}.{node.id}"
             return None
         if isinstance(node, ast.Attribute):
             base = self.qual(node.value, depth + 1)
@@ -355,13 +381,14 @@ class _Cell:
 
     def scan_tree(self, tree, at=None, depth=0):
         """Scan a parsed tree; ``at`` pins every finding to one line (code inside a string)."""
+        nodes = list(ast.walk(tree))
         binds_graded = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
                            and n.name in self.nb.graded
                            or isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-                           and n.id in self.nb.graded for n in ast.walk(tree))
-        docstrings = _docstrings(tree)
-        self.callees |= {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-        for node in ast.walk(tree):
+                           and n.id in self.nb.graded for n in nodes)
+        docstrings = _docstrings(nodes)
+        self.callees |= {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        for node in nodes:
             line = at or getattr(node, "lineno", 1)
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.imports(node, line)
@@ -375,9 +402,21 @@ class _Cell:
                 self.use(node, line, binds_graded)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.rebind(node.name, line)
+                if isinstance(node, ast.ClassDef):
+                    self.fake_class(node, at)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
                     and id(node) not in docstrings:
                 self.path(node.value, line)
+
+    def fake_class(self, node, at):
+        """A class that defines how its objects compare, convert or act as arrays."""
+        for stmt in node.body:
+            names = [stmt.name] if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else [
+                t.id for t in getattr(stmt, "targets", [getattr(stmt, "target", None)])
+                if isinstance(t, ast.Name)]
+            for name in names:
+                if name in FAKE_DUNDERS:
+                    self.add(at or stmt.lineno, "fake", f"{node.name} defines {name}")
 
     def imports(self, node, line):
         bindings = _import_bindings(node)
@@ -422,7 +461,7 @@ class _Cell:
             base = self.nb.qual(target.value)
             if base in ("builtins.globals()", "builtins.locals()", "builtins.vars()"):
                 self.add(line, "patch", "writes the notebook's variables by name")
-            elif base and (base == "builtins" or base.endswith(".__dict__")
+            elif base and (base == "builtins" or base.endswith(".__dict__") or base == "os.environ"
                            or _under(base, "sys.modules") or _under(base, "IPython.shell")):
                 self.add(line, "patch", f"patches {_shown_qual(base)}")
 
@@ -448,13 +487,18 @@ class _Cell:
                 self.add(line, "patch", f"{func.split('.')[-1]}() on {_shown_qual(base)}")
             elif base and attr is None:
                 self.add(line, "exec", f"reads an attribute of {_shown_qual(base)} by a built name")
-        elif func and (_under(func, "sys.path") or func.endswith(".__dict__.update")
+        elif func and (_under(func, "sys.path") or _under(func, "os.environ")
+                       or func.endswith(".__dict__.update")
                        or func in ("builtins.globals().update", "builtins.vars().update")):
             if func.split(".")[-1] in ("insert", "append", "extend", "remove", "pop", "clear",
                                        "update", "setdefault", "__setitem__"):
                 self.add(line, "patch", f"changes {_shown_qual(func.rsplit('.', 1)[0])}")
         elif func and _under(func, "IPython.shell"):
             self.shell(node, func.removeprefix("IPython.shell").lstrip("."), line, depth)
+        elif func == "builtins.type" and len(node.args) == 3 and isinstance(node.args[2], ast.Dict):
+            for key in node.args[2].keys:
+                if _literal(key) in FAKE_DUNDERS:
+                    self.add(line, "fake", f"type() defines {_literal(key)}")
 
     def shell(self, node, method, line, depth):
         """``get_ipython().<method>(...)``: shell escapes, magics, or reaching into IPython."""
@@ -480,6 +524,8 @@ class _Cell:
                 self.add(line, cat, f"{why} (%{name})")
             elif name not in HARMLESS_MAGICS:
                 self.add(line, "exec", f"runs the magic %{name}")
+        elif method in SHELL_EXEC:
+            self.add(line, "exec", f"runs code through IPython (get_ipython().{method})")
         elif method:
             self.add(line, "patch", f"reaches into IPython (get_ipython().{method})")
 
@@ -527,18 +573,16 @@ class _Cell:
         if depth >= 3:
             self.add(line, "exec", "runs code nested in strings")
             return
-        try:
-            tree = ast.parse(_transform(source))
-        except (SyntaxError, ValueError):
+        tree = _parse(source)
+        if tree is None:
             return  # it cannot run either
         self.nb.learn(tree)
         self.scan_tree(tree, at=line, depth=depth + 1)
 
     def lines_code(self, source, first_line):
         """A cell magic's body: scanned with its own line numbers (the body starts at ``first_line``)."""
-        try:
-            tree = ast.parse(_transform(source))
-        except (SyntaxError, ValueError):
+        tree = _parse(source)
+        if tree is None:
             self.words(source.splitlines(), first_line)
             return
         self.nb.learn(tree)
@@ -553,7 +597,7 @@ class _Cell:
             code = text.split("#", 1)[0]
             for pattern, category, reason in _WORDS:
                 if pattern.search(code):
-                    self.add(k, category, f"{reason} (the cell does not parse)")
+                    self.add(k, category, f"{reason}, in a cell that does not parse")
 
 
 _WORDS = [(re.compile(p), c, r) for p, c, r in [
@@ -584,9 +628,9 @@ def _shown_qual(qual):
     return "IPython" + qual.removeprefix("IPython.shell") if _under(qual, "IPython.shell") else qual
 
 
-def _docstrings(tree):
+def _docstrings(nodes):
     out = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
                 and node.body and isinstance(node.body[0], ast.Expr) \
                 and isinstance(node.body[0].value, ast.Constant):
@@ -595,15 +639,7 @@ def _docstrings(tree):
 
 
 def _transform(source):
-    """The Python IPython runs for a cell (magics and ``!`` turned into calls), line for line.
-
-    Plain Python is returned as it is (IPython only rewrites what does not parse as Python).
-    """
-    try:
-        ast.parse(source)
-        return source
-    except (SyntaxError, ValueError):
-        pass
+    """The Python IPython runs for a cell (magics and ``!`` turned into calls), line for line."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:  # pragma: no cover - IPython comes with ipykernel
@@ -615,10 +651,14 @@ def _transform(source):
 
 
 def _parse(source):
-    try:
-        return ast.parse(_transform(source))
-    except (SyntaxError, ValueError):
-        return None
+    """The tree of a cell as IPython runs it (plain Python as it is: IPython only rewrites what
+    does not parse), or None."""
+    for attempt in (source, None):
+        try:
+            return ast.parse(source if attempt is not None else _transform(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return None
 
 
 # --- the notebook ----------------------------------------------------------------------------------
@@ -631,12 +671,16 @@ def _is_locked(cell):
 def student_cells(nb, release=None):
     """``[(index, cell)]``: the code cells the student wrote or changed.
 
-    Answer cells always; other code cells unless they are locked (restored from the release
-    before grading) or, given the ``release``, hold exactly the source of one of its cells.
+    Answer cells always; given the ``release``, every other code cell that does not hold exactly
+    the source of one of its code cells (whatever its metadata says); without it, every code
+    cell that is not locked (locked cells are restored from the release before grading).
     """
-    released = {c.source for c in release.cells if c.cell_type == "code"} if release else set()
+    if release is None:
+        return [(i, c) for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and (notebooks.is_answer(c) or not _is_locked(c))]
+    released = {c.source for c in release.cells if c.cell_type == "code"}
     return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and (
-        notebooks.is_answer(c) or not _is_locked(c) and c.source not in released)]
+        notebooks.is_answer(c) or c.source not in released)]  # the release decides, not metadata
 
 
 def scan(nb, release=None, graded_names=()):
@@ -649,20 +693,27 @@ def scan(nb, release=None, graded_names=()):
     own = student_cells(nb, release)
     own_ids = {i for i, _ in own}
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    trees = {i: _parse(c.source) for i, c in code}
+    trees = {i: _parse(c.source) if len(c.source) <= MAX_CELL else None for i, c in code}
     graded = set(graded_names) | {notebooks.nbgrader_meta(c).get("grade_id") for _, c in code
                                   if notebooks.is_answer(c)}
-    provided = [trees[i] for i, c in code if _is_locked(c) and i not in own_ids and trees[i]]
+    locked = release.cells if release is not None else [c for i, c in code if i not in own_ids]
+    provided = [t for t in (_parse(c.source) for c in locked
+                            if c.cell_type == "code" and _is_locked(c)) if t]
     context = _Notebook([t for t in trees.values() if t], provided, graded - {None})
     findings = []
     for i, cell in own:
         label = (notebooks.nbgrader_meta(cell).get("grade_id") if notebooks.is_answer(cell)
                  else None) or f"cell {i + 1}"
         check = _Cell(context, label, cell.source, notebooks.is_answer(cell))
-        if trees[i] is None:
-            check.words(cell.source.splitlines())
-        else:
-            check.scan_tree(trees[i])
+        try:
+            if len(cell.source) > MAX_CELL:
+                check.add(1, "exec", f"a cell too long to be read ({len(cell.source)} characters)")
+            elif trees[i] is None:
+                check.words(cell.source.splitlines())
+            else:
+                check.scan_tree(trees[i])
+        except (RecursionError, MemoryError):
+            check.add(1, "exec", "too deeply nested to be read")
         findings += check.findings()
     return findings
 
@@ -696,6 +747,9 @@ def scan_answers(nb, graded_names=(), release=None):
     release / name)``); ``release`` is the release notebook or its path. A flag is for review
     only and never changes a score.
     """
-    if release is not None and not hasattr(release, "cells"):
-        release = notebooks.read(release)
-    return flags(scan(nb, release, graded_names))
+    try:
+        if release is not None and not hasattr(release, "cells"):
+            release = notebooks.read(release)
+        return flags(scan(nb, release, graded_names))
+    except Exception as exc:  # noqa: BLE001 - the scan must never cost the grading of a notebook
+        return [f"suspicious code: the scan could not read this notebook ({type(exc).__name__})"]

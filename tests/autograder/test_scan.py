@@ -129,6 +129,17 @@ def test_patching_of_modules_or_builtins_is_flagged(code, line, why):
     assert_flagged(code, "patch", line, why)
 
 
+@pytest.mark.parametrize("code, line, why", [
+    ("class Fake(float):\n    def __eq__(self, other):\n        return True", 2, "__eq__"),
+    ("class A(np.ndarray):\n    __array_priority__ = 99\n    def __array_ufunc__(self, *a):\n"
+     "        pass", 2, "__array_priority__"),
+    ("class Quiet:\n    def __getattr__(self, name):\n        return print", 2, "__getattr__"),
+    ("Fake = type('Fake', (), {'__eq__': lambda s, o: True})", 1, "__eq__"),
+])
+def test_objects_that_can_pass_for_values_are_flagged(code, line, why):
+    assert_flagged(code, "fake", line, why)
+
+
 @pytest.mark.parametrize("code, line, category", [
     ("src = 'print(1)'\nexec(src)", 2, "exec"),
     ("eval('1' + '+1')", 1, "exec"),
@@ -212,6 +223,8 @@ def test_aliases_are_resolved():
     assert_flagged("import numpy as numeric\nnumeric.allclose = print", "patch", 2, "numpy.allclose")
     assert_flagged("b = __builtins__\nb.abs = print", "patch", 2, "builtins.abs")
     assert_flagged("ev = eval\nev(text)", "exec", 2)
+    assert_flagged("from os import *\nsystem('ls')", "process", 2)
+    assert_flagged("g = globals()\ng['np'].isclose = max", "patch", 2, "numpy.isclose")
 
 
 @pytest.mark.parametrize("code, line, category, why", [
@@ -233,6 +246,20 @@ def test_magics_and_shell_escapes_are_flagged(code, line, category, why):
 def test_a_cell_that_does_not_parse_gets_a_word_search():
     assert_flagged("def f(:\n    import subprocess\n    return 1", "process", 2, "does not parse")
     assert found("def f(:\n    return 1") == []
+    assert_flagged("x = " + "[" * 3000 + "]" * 3000 + "\nimport ctypes", "ctypes", 2)
+
+
+def test_a_cell_too_long_to_read_is_flagged_and_never_breaks_the_scan():
+    assert_flagged("x = 1\n" + "#" * scan.MAX_CELL, "exec", 1, "too long")
+    assert scan.scan_answers(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "x = " + "-" * 50_000 + "1")]), GRADED) == []  # the kernel cannot compile it either
+
+
+def test_an_added_cell_that_claims_to_be_locked_is_still_read():
+    nb = with_cell("import ctypes")
+    nb.cells[-1].metadata["nbgrader"] = {"locked": True, "grade": False, "solution": False,
+                                         "grade_id": "imports", "schema_version": 3}
+    assert [f.category for f in scan.scan(nb, RELEASE, GRADED)] == ["ctypes"]
 
 
 def test_only_cells_the_student_wrote_or_changed_are_read():
