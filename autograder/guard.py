@@ -2,7 +2,8 @@
 
 * :func:`restore_cells` puts the released test and read-only cells back (deleted, edited or with
   their nbgrader metadata flipped) before nbgrader sees the notebook;
-* :func:`scan_answers` flags answers that call the reference implementation;
+* :func:`shadowing_files` finds files that would shadow the grader's packages (the submission's
+  own code is scanned for review by :mod:`autograder.scan`);
 * :class:`GuardedExecute` is nbgrader's Execute preprocessor run on the grading kernel of
   :mod:`autograder.kernel` (memory cap, safe ``sys.path``), which restores and flags tampering
   with the checkers' tools around every test cell, fails a test cell during which they were
@@ -112,39 +113,6 @@ def restore_cells(nb, release):
             cell["id"] = f"{cell['id']}-x{len(ids)}"
         ids.add(cell.get("id"))
     return new_nb, notes
-
-
-def scan_answers(nb, graded_names):
-    """Reasons to review an answer that uses the reference implementation or the checks."""
-    reasons = []
-    for cell in nb.cells:
-        if not notebooks.is_answer(cell):
-            continue
-        gid = notebooks.nbgrader_meta(cell).get("grade_id", "?")
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            mod = None
-            if isinstance(node, ast.ImportFrom):
-                mod = node.module or ""
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-                mod = next((n for n in names if n.split(".")[0] in ("ann_lib", "autograder")), "")
-            if mod is not None and mod.split(".")[0] in ("ann_lib", "autograder"):
-                reasons.append(f"answer {gid} imports {mod or ', '.join(names)} (the reference?)")
-            elif isinstance(node, ast.Attribute) and node.attr in graded_names and isinstance(
-                    node.value, (ast.Name, ast.Attribute)):
-                base = ast.unparse(node.value)
-                if base not in ("self",):
-                    reasons.append(f"answer {gid} calls {base}.{node.attr} (the reference?)")
-            elif isinstance(node, ast.Name) and node.id in ("checks", "ann_lib", "autograder"):
-                reasons.append(f"answer {gid} uses `{node.id}`")
-            elif isinstance(node, ast.Attribute) and node.attr in ("reference", "__wrapped__"):
-                reasons.append(f"answer {gid} uses .{node.attr}")
-    return list(dict.fromkeys(reasons))
 
 
 def shadowing_files(folder):

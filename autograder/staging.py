@@ -40,8 +40,9 @@ def stage(src, dest, assignment, expected, release):
 
     Returns ``({notebook: problem or None}, {notebook: [flags]})``.
     """
-    from autograder.guard import restore_cells, scan_answers, shadowing_files
+    from autograder.guard import restore_cells, shadowing_files
     from autograder.lessons import checks_of
+    from autograder.scan import scan_answers
 
     src, dest, release = Path(src), Path(dest), Path(release)
     problems = {name: None for name in expected}
@@ -82,7 +83,7 @@ def stage(src, dest, assignment, expected, release):
         if notes:
             flags[name].append("test cells tampered with, restored: " + ", ".join(notes[:5])
                                + (f" (+{len(notes) - 5} more)" if len(notes) > 5 else ""))
-        flags[name] += scan_answers(nb, graded_names)
+        flags[name] += scan_answers(nb, graded_names, release / name)
         if notes:
             notebooks.write(nb, dest / name)
         else:

@@ -118,7 +118,8 @@ CASES = {
                        "builtins."),
     # isinstance is used by the kernel itself: it stops answering; the batch goes on
     "wedged_kernel": (nb_with({"step": "import builtins\nbuiltins.isinstance = lambda *a: True\n"
-                                       + STEP_OK}), {}, 2.0, "stopped responding", ""),
+                                       + STEP_OK}), {}, 2.0, "stopped responding",
+                      "patches builtins.isinstance"),
     "hide_errors": (nb_with({"step": "get_ipython().showtraceback = lambda *a, **k: None\n"
                                      "get_ipython().set_custom_exc((Exception,), "
                                      "lambda *a, **k: None)\n" + WRONG_STEP}), {}, TOTAL - 1, "ok",
