@@ -218,8 +218,12 @@ def test_the_run_said_every_notebook_was_sandboxed(attacked):
     assert "WITHOUT a sandbox" not in (attacked["root"] / "out" / "report.html").read_text()
 
 
-# Flags: the static scan of submitted source is h9c's (autograder/scan.py); once merged, every
-# attacker above must also be flagged (assert on the rows' flags here).
+def test_every_attacker_is_flagged_for_review_and_no_honest_classmate(attacked):
+    for r in attacked["rows"]:
+        if r.student_id in HONEST:
+            assert r.flags == "", r
+        else:
+            assert "suspicious code" in r.flags, r
 
 
 # --- without a sandbox -------------------------------------------------------------------------
