@@ -4,7 +4,7 @@ One sandbox per notebook's kernel (:func:`command` builds its ``bwrap`` command 
 
 * new user, pid, ipc, uts, cgroup, mount and **network** namespaces (``--unshare-all``, no
   ``--share-net``: not even the host's loopback is reachable), ``--die-with-parent``,
-  ``--new-session``;
+  ``--new-session``, no capability (and, under a root grader, uid ``nobody`` in the sandbox);
 * a read-only filesystem made of what Python needs (``/usr``, ``/lib*``, a few files of ``/etc``,
   the interpreter's prefix, the virtual environment) and the two packages the hidden tests import
   (``ann_lib/`` and ``autograder/``, read-only, at their own paths); nothing else of the course
@@ -141,7 +141,10 @@ def command(argv, cwd, connection_dir, limits, env):
     cwd = os.path.abspath(cwd)
     connection_dir = connection_dir and os.path.abspath(connection_dir)
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-            *_system_binds(), "--proc", "/proc", "--dev", "/dev",
+            "--cap-drop", "ALL"]
+    if os.getuid() == 0:  # a user namespace of its own, and no root in it (nobody, no capability)
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    args += [*_system_binds(), "--proc", "/proc", "--dev", "/dev",
             "--size", str(limits.disk), "--tmpfs", "/tmp", "--dir", "/run"]
     for path in _python_paths():
         args += ["--ro-bind", path, path]

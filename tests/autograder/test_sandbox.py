@@ -140,3 +140,12 @@ def surviving(marker):
         except OSError:
             pass
     return found
+
+
+def test_the_sandbox_has_no_capability_and_no_root(tmp_path):
+    r = run_py("import os\nprint(os.getuid())\n"
+               "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')][0])",
+               tmp_path)
+    uid, caps = r.stdout.split()
+    assert int(uid) != 0
+    assert int(caps, 16) == 0
