@@ -5,7 +5,8 @@
 * :func:`shadowing_files` finds files that would shadow the grader's packages (the submission's
   own code is scanned for review by :mod:`autograder.scan`);
 * :class:`GuardedExecute` is nbgrader's Execute preprocessor run on the grading kernel of
-  :mod:`autograder.kernel` (memory cap, safe ``sys.path``), which restores and flags tampering
+  :mod:`autograder.kernel` (memory cap, safe ``sys.path``; launched in a bubblewrap sandbox of its
+  own, :mod:`autograder.sandbox`), which restores and flags tampering
   with the checkers' tools around every test cell, fails a test cell during which they were
   tampered with, and survives a kernel that dies;
 * :class:`CapOutput` caps the size of what a cell printed (nbgrader's LimitOutput counts lines).
