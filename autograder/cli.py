@@ -43,6 +43,7 @@ def cmd_grade(args):
 
     speedups.skip_unused_imports()
     from autograder.grade import grade, parse_memory
+    from autograder.outputs import UNSANDBOXED
 
     start = time.monotonic()
 
@@ -56,8 +57,11 @@ def cmd_grade(args):
               end="", file=sys.stderr, flush=True)
 
     out = Path(args.out)
+    if args.trust_submissions:
+        print(f"ann-course grade: warning: {UNSANDBOXED}", file=sys.stderr)
     rows = grade(args.submitted, out, progress=progress, jobs=args.jobs, timeout=args.timeout,
-                 memory=parse_memory(args.memory), force=args.force, scheduler=args.scheduler)
+                 memory=parse_memory(args.memory), force=args.force, scheduler=args.scheduler,
+                 budget=args.budget, trust_submissions=args.trust_submissions)
     print(file=sys.stderr)
     print("\n".join(_summary(rows)))
     import json
@@ -68,6 +72,11 @@ def cmd_grade(args):
     print(f"\ngraded {run['graded']} submission(s), reused {run['reused']} unchanged, in "
           f"{time.monotonic() - start:.0f}s; {problems} row(s) with a problem, {flagged} "
           "submission(s) flagged for review", file=sys.stderr)
+    if run.get("failed"):
+        print(f"{run['failed']} submission(s) could not be graded (see their status); they are "
+              "graded again on the next run", file=sys.stderr)
+    print("every notebook ran in a sandbox of its own" if run.get("sandboxed")
+          else f"this class was {UNSANDBOXED}", file=sys.stderr)
     print(f"\ngrades:   {out / 'grades.csv'}")
     print(f"totals:   {out / 'totals.csv'}")
     print(f"report:   {out / 'report.html'}")
@@ -134,6 +143,12 @@ def main(argv=None):
                    help="grade every submission again, even those that did not change")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run the grading on a Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--budget", type=int, default=600, metavar="SECONDS",
+                   help="time limit of one whole notebook, and CPU seconds of its kernel "
+                        "(default: 600)")
+    p.add_argument("--trust-submissions", action="store_true",
+                   help="grade WITHOUT a sandbox where bubblewrap is missing (only for "
+                        "submissions you trust; the report says so)")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("check", help="run a notebook as the grader would (hidden tests included) and "
                        "say what passes; the score is not recorded anywhere")

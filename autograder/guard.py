@@ -2,9 +2,11 @@
 
 * :func:`restore_cells` puts the released test and read-only cells back (deleted, edited or with
   their nbgrader metadata flipped) before nbgrader sees the notebook;
-* :func:`scan_answers` flags answers that call the reference implementation;
+* :func:`shadowing_files` finds files that would shadow the grader's packages (the submission's
+  own code is scanned for review by :mod:`autograder.scan`);
 * :class:`GuardedExecute` is nbgrader's Execute preprocessor run on the grading kernel of
-  :mod:`autograder.kernel` (memory cap, safe ``sys.path``), which restores and flags tampering
+  :mod:`autograder.kernel` (memory cap, safe ``sys.path``; launched in a bubblewrap sandbox of its
+  own, :mod:`autograder.sandbox`), which restores and flags tampering
   with the checkers' tools around every test cell, fails a test cell during which they were
   tampered with, and survives a kernel that dies;
 * :class:`CapOutput` caps the size of what a cell printed (nbgrader's LimitOutput counts lines).
@@ -114,39 +116,6 @@ def restore_cells(nb, release):
     return new_nb, notes
 
 
-def scan_answers(nb, graded_names):
-    """Reasons to review an answer that uses the reference implementation or the checks."""
-    reasons = []
-    for cell in nb.cells:
-        if not notebooks.is_answer(cell):
-            continue
-        gid = notebooks.nbgrader_meta(cell).get("grade_id", "?")
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            mod = None
-            if isinstance(node, ast.ImportFrom):
-                mod = node.module or ""
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-                mod = next((n for n in names if n.split(".")[0] in ("ann_lib", "autograder")), "")
-            if mod is not None and mod.split(".")[0] in ("ann_lib", "autograder"):
-                reasons.append(f"answer {gid} imports {mod or ', '.join(names)} (the reference?)")
-            elif isinstance(node, ast.Attribute) and node.attr in graded_names and isinstance(
-                    node.value, (ast.Name, ast.Attribute)):
-                base = ast.unparse(node.value)
-                if base not in ("self",):
-                    reasons.append(f"answer {gid} calls {base}.{node.attr} (the reference?)")
-            elif isinstance(node, ast.Name) and node.id in ("checks", "ann_lib", "autograder"):
-                reasons.append(f"answer {gid} uses `{node.id}`")
-            elif isinstance(node, ast.Attribute) and node.attr in ("reference", "__wrapped__"):
-                reasons.append(f"answer {gid} uses .{node.attr}")
-    return list(dict.fromkeys(reasons))
-
-
 def shadowing_files(folder):
     """Files or folders beside the notebook that would shadow a package the grader imports."""
     found = []
@@ -157,14 +126,18 @@ def shadowing_files(folder):
     return sorted(found)
 
 
-def kernel_spec(memory):
-    """The grading kernel: safe sys.path, memory cap, one BLAS thread."""
+def kernel_spec(memory, sandboxed=False):
+    """The grading kernel: safe sys.path, memory cap, one BLAS thread.
+
+    In a sandbox, interrupts go as messages (a signal would reach bubblewrap, not the kernel).
+    """
     env = {"ANN_COURSE_MEMORY": str(int(memory or 0)), "PYTHONSAFEPATH": "1",
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "MPLBACKEND": "Agg"}
     return KernelSpec(argv=[sys.executable, "-P", "-m", "autograder.kernel", "-f",
                             "{connection_file}"],
                       display_name="ann-course grader", language="python", env=env,
+                      interrupt_mode="message" if sandboxed else "signal",
                       resource_dir=str(Path(__file__).parent))
 
 
@@ -211,17 +184,18 @@ class GuardedExecute(IpcExecute):
     lesson_module = Unicode("", help="the checks module to protect").tag(config=True)
     report_path = Unicode("", help="folder where to write what happened (<notebook>.json)").tag(config=True)
 
-    fork_server = Bool(True, help="fork the kernel from a warm fork server (autograder.zygote) "
-                       "instead of starting a new Python; also ANN_COURSE_FORK_SERVER=0").tag(
-        config=True)
+    sandbox = Bool(True, help="run the kernel in a bubblewrap sandbox of its own "
+                   "(autograder.sandbox)").tag(config=True)
+    cpu = Integer(600, help="CPU seconds of the whole kernel (in the sandbox)").tag(config=True)
 
     def create_kernel_manager(self):
-        from autograder import zygote
+        from autograder import sandbox
 
         km = super().create_kernel_manager()  # reached over IPC
-        km._kernel_spec = kernel_spec(self.memory)
-        if self.fork_server and zygote.enabled():
-            km.provisioner = zygote.provisioner(km)
+        km._kernel_spec = kernel_spec(self.memory, self.sandbox)
+        if self.sandbox:
+            km.provisioner = sandbox.provisioner(km, sandbox.Limits(memory=self.memory,
+                                                                    cpu=self.cpu))
         return km
 
     def preprocess(self, nb, resources=None, km=None):
@@ -330,8 +304,9 @@ class CapOutput(NbGraderPreprocessor):
         return cell, resources
 
 
-def configure_grading(c, timeout, memory, lesson_module="", report_path=""):
-    """Switch an nbgrader Config to the guarded execution (in place)."""
+def configure_grading(c, timeout, memory, lesson_module="", report_path="", sandbox=True,
+                      cpu=600):
+    """Switch an nbgrader Config to the guarded execution (in place), sandboxed unless not."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
@@ -349,6 +324,8 @@ def configure_grading(c, timeout, memory, lesson_module="", report_path=""):
     c.GuardedExecute.memory = int(memory)
     c.GuardedExecute.lesson_module = lesson_module
     c.GuardedExecute.report_path = report_path
+    c.GuardedExecute.sandbox = bool(sandbox)
+    c.GuardedExecute.cpu = int(cpu)
     c.GuardedExecute.shutdown_kernel = "immediate"  # the kernel is thrown away: no need to wait
     os.environ.setdefault("MPLBACKEND", "Agg")
     return c

@@ -6,7 +6,10 @@ Launched as ``python -P -m autograder.kernel -f CONNECTION_FILE`` (see :mod:`aut
   ``numpy.py`` or ``ann_lib/`` beside the notebook cannot shadow the real packages (IPython
   honours ``sys.flags.safe_path`` too);
 * ``ANN_COURSE_MEMORY`` bytes cap the kernel's address space (``RLIMIT_AS``): a memory hog gets a
-  ``MemoryError`` instead of taking the machine down.
+  ``MemoryError`` instead of taking the machine down; in a sandbox (:mod:`autograder.sandbox`)
+  ``ANN_COURSE_NPROC``, ``ANN_COURSE_FSIZE`` and ``ANN_COURSE_CPU`` cap its processes, the size
+  of a file and its CPU seconds, and ``ANN_COURSE_STAGE`` is the staged folder to copy into the
+  sandbox's fresh working folder.
 
 In the kernel, :func:`snapshot` records the modules the hidden tests rely on (numpy, builtins,
 ``autograder``, ``ann_lib``, IPython's error reporting) before any student code runs, and
@@ -151,12 +154,44 @@ def verify(shell):
     return "; ".join(dict.fromkeys(problems))
 
 
-def main():
-    limit = int(os.environ.get("ANN_COURSE_MEMORY", "0") or 0)
-    if limit > 0:
-        import resource
+def _limit(name, env):
+    import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    value = int(os.environ.get(env, "0") or 0)
+    if value > 0:
+        resource.setrlimit(name, (value, value))
+
+
+def apply_limits():
+    """Cap this process (and what it starts) as the ``ANN_COURSE_*`` variables say."""
+    import resource
+
+    _limit(resource.RLIMIT_AS, "ANN_COURSE_MEMORY")
+    # set inside the sandbox's user namespace, where the count is this notebook's processes only
+    _limit(resource.RLIMIT_NPROC, "ANN_COURSE_NPROC")
+    _limit(resource.RLIMIT_FSIZE, "ANN_COURSE_FSIZE")
+    _limit(resource.RLIMIT_CPU, "ANN_COURSE_CPU")
+
+
+def prepare():
+    """Limits first, then (in a sandbox) fill the fresh working folder with the staged one."""
+    apply_limits()
+    import shutil
+
+    stage = os.environ.pop("ANN_COURSE_STAGE", "")
+    if stage and os.path.isdir(stage):
+        shutil.copytree(stage, os.getcwd(), dirs_exist_ok=True, symlinks=True)
+    fonts = os.environ.pop("ANN_COURSE_MPL_CACHE", "")
+    if fonts and os.path.isdir(fonts) and os.environ.get("MPLCONFIGDIR"):  # no font cache rebuild
+        os.makedirs(os.environ["MPLCONFIGDIR"], exist_ok=True)
+        for name in os.listdir(fonts):
+            if name.startswith("fontlist") and name.endswith(".json"):
+                shutil.copy(os.path.join(fonts, name), os.environ["MPLCONFIGDIR"])
+
+
+def main():
+    """Start the kernel, prepared (:func:`prepare`)."""
+    prepare()
     if "" in sys.path:  # belt and braces with -P
         sys.path.remove("")
     from ipykernel import kernelapp

@@ -117,7 +117,7 @@ def _plots(rows, assignment):
     return _png(fig)
 
 
-def write_report(rows, out):
+def write_report(rows, out, warning=""):
     out = Path(out)
     assignments, table = totals(rows)
     e = html.escape
@@ -126,6 +126,8 @@ def write_report(rows, out):
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;"
              "text-align:left;vertical-align:top}</style></head><body>",
              "<h1>Class report</h1>",
+             *([f"<p style='color:#b00'><strong>This class was {html.escape(warning)}.</strong></p>"]
+               if warning else []),
              f"<p>{len(table)} students, {len(assignments)} assignments. Totals per student: "
              "<code>totals.csv</code>; every test cell: <code>grades.csv</code>.</p>"]
     parts.append("<h2>Scores</h2>")
@@ -171,5 +173,5 @@ def write_report(rows, out):
     return path
 
 
-def write_reports(rows, out):
-    return write_totals(rows, out), write_report(rows, out)
+def write_reports(rows, out, warning=""):
+    return write_totals(rows, out), write_report(rows, out, warning)

@@ -3,7 +3,9 @@
 Builds a synthetic class (``--students`` students x every lesson in ``course/``, a mix of complete,
 blank and half-done submissions made with :mod:`autograder.sample_class`), then grades it
 
-* with ``ann-course grade`` (parallel workers, guarded kernels, feedback and reports included), and
+* with ``ann-course grade`` (parallel workers, guarded kernels each in its bubblewrap sandbox,
+  feedback and reports included), then once more with ``--trust-submissions`` (no sandbox) to
+  measure what the sandbox costs per notebook, and
 * with stock nbgrader, as a subprocess in a temporary course folder that uses the course's
   ``nbgrader_config.py`` settings: ``nbgrader autograde`` (and, timed separately,
   ``nbgrader generate_feedback``, the other half of what ``ann-course grade`` does).
@@ -91,10 +93,11 @@ def stock_nbgrader(submitted, lessons):
     return scores, t_auto, t_fb
 
 
-def ours(submitted, out, jobs):
+def ours(submitted, out, jobs, sandboxed=True):
     t0 = time.perf_counter()
     cmd = [sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
-           "--force"] + (["--jobs", str(jobs)] if jobs else [])
+           "--force"] + (["--jobs", str(jobs)] if jobs else []) + (
+        [] if sandboxed else ["--trust-submissions"])
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - t0
     import csv
@@ -120,6 +123,11 @@ def main(argv=None):
         mine, t_ours = ours(tmp / "submitted", tmp / "out", args.jobs)
         print(f"ann-course grade (autograde + feedback + report): {t_ours:7.1f} s  "
               f"{n / t_ours:6.2f} notebooks/s")
+        unboxed, t_trust = ours(tmp / "submitted", tmp / "out-trusted", args.jobs, sandboxed=False)
+        print(f"the same, --trust-submissions (no sandbox):       {t_trust:7.1f} s  "
+              f"{n / t_trust:6.2f} notebooks/s; the sandbox costs "
+              f"{(t_ours - t_trust) / n * 1000:+.0f} ms per notebook (wall, whole run); "
+              f"same scores: {unboxed == mine}")
         stock, t_auto, t_fb = stock_nbgrader(tmp / "submitted", lessons)
         print(f"stock nbgrader autograde:                         {t_auto:7.1f} s  "
               f"{n / t_auto:6.2f} notebooks/s")

@@ -1,0 +1,362 @@
+"""The sandbox every grading kernel runs in: bubblewrap (Debian package ``bubblewrap``).
+
+One sandbox per notebook's kernel (:func:`command` builds its ``bwrap`` command line):
+
+* new user, pid, ipc, uts, cgroup, mount and **network** namespaces (``--unshare-all``, no
+  ``--share-net``: not even the host's loopback is reachable), ``--die-with-parent``,
+  ``--new-session``, no capability (and, under a root grader, uid ``nobody`` in the sandbox);
+* a read-only filesystem made of what Python needs (``/usr``, ``/lib*``, a few files of ``/etc``,
+  the interpreter's prefix, the virtual environment) and the two packages the hidden tests import
+  (``ann_lib/`` and ``autograder/``, read-only, at their own paths); nothing else of the course
+  (no ``solutions/``, no other submission, no gradebook, no output folder);
+* a fresh ``/tmp`` and a fresh working folder, both small tmpfs (``disk`` bytes each): a notebook
+  that fills its disk fills only its own, thrown away with the sandbox. The working folder starts
+  as a copy of the staged notebook folder (read-only at :data:`STAGE`, copied by
+  :func:`autograder.kernel.main`);
+* the kernel's own connection folder (its IPC sockets and connection file), nothing of any other;
+* limits: address space, file size, CPU time and processes are set by the kernel on itself
+  (:func:`autograder.kernel.main`, from :data:`LIMITS_ENV`) once inside the user namespace. Linux
+  does not enforce ``RLIMIT_NPROC`` for the real uid 0, so a grader running as root also puts
+  each sandbox in a pids cgroup of its own (:class:`PidsCgroup`).
+
+When the sandbox's first process ends (or the grader kills it), the pid namespace dies with every
+process the notebook started.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import site
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Where the staged notebook folder is seen, read-only, inside the sandbox.
+STAGE = "/run/ann-course-stage"
+#: Where the grader's matplotlib font cache is seen, read-only (copied by the kernel: no rebuild).
+MPL_CACHE = "/run/ann-course-mpl"
+#: Environment variables that carry the limits to :func:`autograder.kernel.main`.
+LIMITS_ENV = ("ANN_COURSE_MEMORY", "ANN_COURSE_NPROC", "ANN_COURSE_FSIZE", "ANN_COURSE_CPU")
+PIDS_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create its namespaces on this machine."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook's kernel may use."""
+
+    memory: int = 1 << 30          #: address space in bytes (RLIMIT_AS; 0: no cap)
+    processes: int = 64            #: processes and threads (RLIMIT_NPROC, pids cgroup)
+    file_size: int = 32 << 20      #: largest file it may write (RLIMIT_FSIZE)
+    disk: int = 64 << 20           #: size of its /tmp and of its working folder (tmpfs)
+    cpu: int = 600                 #: CPU seconds of the whole kernel (RLIMIT_CPU)
+
+    def env(self):
+        return {"ANN_COURSE_MEMORY": str(int(self.memory or 0)),
+                "ANN_COURSE_NPROC": str(int(self.processes)),
+                "ANN_COURSE_FSIZE": str(int(self.file_size)),
+                "ANN_COURSE_CPU": str(int(self.cpu))}
+
+
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: "
+                "`sudo dnf install bubblewrap`)")
+USERNS_HINT = (
+    "unprivileged user namespaces are blocked on this machine. Allow them: "
+    "`sudo sysctl -w kernel.unprivileged_userns_clone=1` (Debian), "
+    "`sudo sysctl -w user.max_user_namespaces=15000`, on Ubuntu 24.04+ "
+    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; in a Docker container run "
+    "it with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` (or "
+    "`--privileged`)")
+TRUST_HINT = ("or, only for submissions you trust (e.g. the bundled sample class), grade without "
+              "a sandbox with `ann-course grade --trust-submissions`")
+
+
+def bwrap_path():
+    return shutil.which("bwrap")
+
+
+def _system_binds():
+    """Read-only views of the system: /usr, /lib*, /bin, /sbin (symlinks kept), bits of /etc."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(name):
+            args += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            args += ["--ro-bind", name, name]
+    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
+                 "/etc/alternatives", "/etc/fonts", "/etc/mime.types", "/etc/matplotlibrc"):
+        if os.path.exists(name):
+            args += ["--ro-bind", name, name]
+    return args
+
+
+def _python_paths():
+    """What the kernel's Python needs: prefixes, site-packages, and our two packages."""
+    import ann_lib
+    import autograder
+
+    paths = {sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix,
+             os.path.dirname(os.path.realpath(sys.executable)),
+             os.path.dirname(os.path.abspath(sys.executable)),
+             str(Path(ann_lib.__file__).resolve().parent),
+             str(Path(autograder.__file__).resolve().parent)}
+    paths.update(site.getsitepackages())
+    existing = sorted(p for p in paths if p and os.path.isdir(p) and p != "/")
+    # a folder inside another one is already there
+    return [p for p in existing
+            if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in existing)]
+
+
+_mpl = []
+
+
+def _mpl_cache():
+    """The grader's matplotlib cache folder with its font list built (once per process), or None."""
+    if not _mpl:
+        try:
+            import matplotlib
+            from matplotlib import font_manager  # noqa: F401 - builds the font list if missing
+
+            _mpl.append(matplotlib.get_cachedir())
+        except Exception:  # noqa: BLE001 - no matplotlib: nothing to share
+            _mpl.append(None)
+    return _mpl[0]
+
+
+def command(argv, cwd, connection_dir, limits, env):
+    """The ``bwrap`` command line that runs ``argv`` (the kernel) in a sandbox of its own.
+
+    ``cwd`` is the staged notebook folder: the kernel works in a fresh tmpfs at that same path,
+    filled with a copy of it. ``connection_dir`` holds the kernel's connection file and IPC
+    sockets (the only host folder it may write to). ``env`` is the kernel's whole environment.
+    """
+    bwrap = bwrap_path()
+    if not bwrap:
+        raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
+    cwd = os.path.abspath(cwd)
+    connection_dir = connection_dir and os.path.abspath(connection_dir)
+    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            "--cap-drop", "ALL"]
+    if os.getuid() == 0:  # a user namespace of its own, and no root in it (nobody, no capability)
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    args += [*_system_binds(), "--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.disk), "--tmpfs", "/tmp", "--dir", "/run"]
+    for path in _python_paths():
+        args += ["--ro-bind", path, path]
+    kernel_env = {}
+    if _mpl_cache():
+        args += ["--ro-bind", _mpl_cache(), MPL_CACHE]
+        kernel_env["ANN_COURSE_MPL_CACHE"] = MPL_CACHE
+    args += ["--ro-bind", cwd, STAGE, "--size", str(limits.disk), "--tmpfs", cwd]
+    if connection_dir:
+        args += ["--bind", connection_dir, connection_dir]
+    args += ["--remount-ro", "/", "--chdir", cwd]
+    kernel_env |= {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin",
+                  "LANG": env.get("LANG", "C.UTF-8"), "TMPDIR": "/tmp",
+                  "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
+                  "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter", "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
+                  "JUPYTER_DATA_DIR": "/tmp/.jupyter", "ANN_COURSE_STAGE": STAGE,
+                  "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    for key, value in env.items():
+        if key.startswith(("ANN_COURSE_", "JPY_", "OPENBLAS_", "OMP_", "MKL_", "PYTHON", "MPLBACKEND")):
+            kernel_env[key] = value
+    kernel_env.update(limits.env())
+    for key, value in sorted(kernel_env.items()):
+        args += ["--setenv", key, value]
+    return [*args, "--", *argv]
+
+
+def run(argv, cwd, limits=Limits(), env=None, timeout=60, connection_dir=None):
+    """Run ``argv`` in a sandbox as a kernel gets it (pids cgroup included); a CompletedProcess."""
+    import uuid
+
+    cgroup = PidsCgroup(limits.processes, f"{os.getpid()}-{uuid.uuid4().hex}") \
+        if needs_pids_cgroup() else None
+    argv = command(argv, cwd, connection_dir, limits, env or {})
+    try:
+        return subprocess.run(cgroup.wrap(argv) if cgroup else argv, capture_output=True,
+                              text=True, timeout=timeout)
+    finally:
+        if cgroup:
+            cgroup.close()
+
+
+class PidsCgroup:
+    """A pids cgroup of its own for one sandbox (for a grader running as root; see above)."""
+
+    def __init__(self, limit, name):
+        self.path = None
+        root = pids_root()
+        if root is None:
+            return
+        self.path = os.path.join(root, "ann-course", name)
+        os.makedirs(self.path, exist_ok=True)
+        Path(self.path, "pids.max").write_text(f"{int(limit)}\n")
+
+    def wrap(self, argv):
+        """``argv`` started from inside the cgroup (a shell puts itself there, then execs)."""
+        if self.path is None:
+            return argv
+        procs = os.path.join(self.path, "cgroup.procs")
+        return ["/bin/sh", "-c", f'echo $$ > "{procs}" && exec "$@"', "sh", *argv]
+
+    def close(self):
+        """Kill whatever is still in the cgroup, then remove it."""
+        if self.path is None:
+            return
+        import signal
+        import time
+
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in Path(self.path, "cgroup.procs").read_text().split()]
+            except OSError:
+                break
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.02)
+        try:
+            os.rmdir(self.path)
+        except OSError:
+            pass
+        self.path = None
+
+
+def sweep_cgroups():
+    """Empty and remove the pids cgroups left by processes that are gone (a killed worker's)."""
+    root = pids_root() if needs_pids_cgroup() else None
+    if root is None:
+        return
+    for folder in Path(root, "ann-course").iterdir():
+        creator = folder.name.split("-")[0]
+        if not (folder.is_dir() and creator.isdigit()):
+            continue
+        try:
+            os.kill(int(creator), 0)
+            continue  # its creator still runs: still in use
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        cgroup = PidsCgroup.__new__(PidsCgroup)
+        cgroup.path = str(folder)
+        cgroup.close()
+
+
+def pids_root():
+    """A writable pids cgroup hierarchy (v1 ``pids`` or v2 with the pids controller), or None."""
+    for root in PIDS_ROOTS:
+        top = os.path.join(root, "ann-course")
+        if not os.path.isdir(root):
+            continue
+        if root == "/sys/fs/cgroup" and "pids" not in _read(os.path.join(root, "cgroup.controllers")):
+            continue
+        if root == "/sys/fs/cgroup/pids" and not os.path.exists(os.path.join(root, "cgroup.procs")):
+            continue
+        try:
+            os.makedirs(top, exist_ok=True)
+            if root == "/sys/fs/cgroup":
+                Path(root, "cgroup.subtree_control").write_text("+pids\n")
+                Path(top, "cgroup.subtree_control").write_text("+pids\n")
+        except OSError:
+            continue
+        if os.access(top, os.W_OK):
+            return top.removesuffix("/ann-course")
+    return None
+
+
+def _read(path):
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def needs_pids_cgroup():
+    """Linux ignores RLIMIT_NPROC for the real uid 0: a root grader needs a pids cgroup."""
+    return os.getuid() == 0
+
+
+def check():
+    """Raise :class:`SandboxUnavailable` (saying what to do) unless sandboxes can be made here."""
+    bwrap = bwrap_path()
+    if not bwrap:
+        raise SandboxUnavailable(
+            f"bubblewrap (bwrap) is not installed, and grading runs each student's notebook in a "
+            f"bubblewrap sandbox: {INSTALL_HINT}; {TRUST_HINT}")
+    probe = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", *_system_binds(),
+             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", "/bin/true"]
+    try:
+        run = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SandboxUnavailable(f"bubblewrap ({bwrap}) could not run: {exc}; {TRUST_HINT}") from exc
+    if run.returncode != 0:
+        err = (run.stderr or "").strip().splitlines()
+        raise SandboxUnavailable(
+            f"bubblewrap ({bwrap}) cannot create a sandbox here ({err[-1] if err else run.returncode}): "
+            f"{USERNS_HINT}; {TRUST_HINT}")
+    if needs_pids_cgroup() and pids_root() is None:
+        raise SandboxUnavailable(
+            "the grader runs as root, for which Linux does not enforce a process limit, and no pids "
+            "cgroup is writable (/sys/fs/cgroup/pids or cgroup v2 with the pids controller): run "
+            f"`ann-course grade` as an unprivileged user; {TRUST_HINT}")
+
+
+# --- the kernel's launcher ----------------------------------------------------------------
+
+def _provisioner_class():
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class SandboxProvisioner(LocalProvisioner):
+        """jupyter_client's LocalProvisioner, with the kernel started in a sandbox of its own."""
+
+        limits = Limits()
+        _cgroup = None
+
+        async def launch_kernel(self, cmd, **kwargs):
+            import uuid
+
+            connection_dir = os.path.dirname(self.parent.connection_file)
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            argv = command(cmd, cwd, connection_dir, self.limits, dict(kwargs.get("env") or {}))
+            if needs_pids_cgroup():
+                self._cgroup = PidsCgroup(self.limits.processes, f"{os.getpid()}-{uuid.uuid4().hex}")
+                argv = self._cgroup.wrap(argv)
+            kwargs["cwd"] = "/"
+            # what the kernel prints on its own stdout/stderr is not for the grader's terminal
+            kwargs["stdout"] = kwargs["stderr"] = subprocess.DEVNULL
+            return await super().launch_kernel(argv, **kwargs)
+
+        async def cleanup(self, restart=False):
+            await super().cleanup(restart)
+            if self._cgroup is not None:
+                self._cgroup.close()
+                self._cgroup = None
+
+    return SandboxProvisioner
+
+
+_PROVISIONER = None
+
+
+def provisioner(km, limits):
+    """A sandboxing provisioner for the kernel manager ``km`` (before its kernel is started)."""
+    global _PROVISIONER
+    import uuid
+
+    if _PROVISIONER is None:
+        _PROVISIONER = _provisioner_class()
+    prov = _PROVISIONER(kernel_id=km.kernel_id or str(uuid.uuid4()), kernel_spec=km.kernel_spec,
+                        parent=km)
+    prov.limits = limits
+    return prov
