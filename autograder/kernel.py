@@ -8,10 +8,11 @@ Launched as ``python -P -m autograder.kernel -f CONNECTION_FILE`` (see :mod:`aut
 * ``ANN_COURSE_MEMORY`` bytes cap the kernel's address space (``RLIMIT_AS``): a memory hog gets a
   ``MemoryError`` instead of taking the machine down.
 
-In the kernel, :func:`snapshot` records the modules the hidden tests rely on (numpy, builtins,
+In the kernel, :func:`snapshot` records the modules the course relies on (numpy, builtins,
 ``autograder``, ``ann_lib``, IPython's error reporting) before any student code runs, and
 :func:`verify` (called by the grader before and after every test cell) puts back anything a
-student changed and says what it was.
+student changed and says what it was. That is for the instructor's review only: no score depends
+on it, since the grader judges every hidden test in its own process (:mod:`autograder.judge`).
 """
 
 from __future__ import annotations
@@ -100,7 +101,6 @@ def _restore_dict(label, obj, saved, is_class):
             problems.append(f"{label}.{key} was {'deleted' if key not in current else 'replaced'}")
             setattr(obj, key, value) if is_class else current.__setitem__(key, value)
     for key in [k for k in current if k not in saved]:
-        value = current[key]
         if is_class:
             if not key.startswith("_"):
                 problems.append(f"{label}.{key} was added")
@@ -109,8 +109,6 @@ def _restore_dict(label, obj, saved, is_class):
             if not key.startswith("_") and key not in ("display", "get_ipython", "exit", "quit"):
                 problems.append(f"builtins.{key} was added")
                 del current[key]
-        elif key in dir(type(obj)) or type(value).__name__ == "module" or key.startswith("_"):
-            continue
     return problems
 
 
