@@ -183,6 +183,8 @@ class Property(Check):
 
     ``judge(student) -> str | None`` returns the message for a wrong answer, naming the mistake
     where it recognises one; every entry of ``mistakes`` must be recognised by ``judge``.
+    ``model``, optional, is one right answer: the grader uses it only to plan, in one round trip
+    to the kernel, the calls ``judge`` will make.
     """
 
     name: str
@@ -190,6 +192,10 @@ class Property(Check):
     mistakes: Sequence[Mistake] = ()
     uses: tuple = ()
     answer: str | None = None
+    model: Callable | None = None
+
+    def model_answer(self):
+        return self.model
 
     def verdict(self, student, seed=None):
         try:

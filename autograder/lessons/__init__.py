@@ -27,7 +27,7 @@ def checks_of(assignment):
 
     module = checks_module(assignment)
     found = {}
-    for attr, c in vars(module).items():
+    for c in vars(module).values():
         if isinstance(c, Check):
             if c.name in found and found[c.name] is not c:
                 raise ValueError(f"{module.__name__}: two checks are named {c.name!r}; give each "
