@@ -42,7 +42,7 @@ COLUMNS = ["student_id", "assignment", "notebook", "exercise", "score", "max_sco
 DEFAULT_TIMEOUT = 60
 DEFAULT_MEMORY = 1 << 30
 #: Bump when grading changes in a way that makes earlier results stale.
-GRADER_VERSION = "3"
+GRADER_VERSION = "4"
 
 
 class GradeError(RuntimeError):

@@ -283,8 +283,8 @@ class GuardedExecute(IpcExecute):
                                     f".run(get_ipython().user_ns, {value!r})")
             if reply is None:
                 self._events["timeouts"].append(label)
-                return (f"`{answer}` did not return within the {self.timeout:g} s limit when the "
-                        "grader called it (an endless loop?).")
+                return (f"`{answer}` did not return within the {self.timeout or 0:g} s limit when "
+                        "the grader called it (an endless loop?).")
             try:
                 j.take(reply)
             except KernelAnswerError as exc:
