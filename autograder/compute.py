@@ -37,6 +37,8 @@ def _plain_or_none(value, extras=()):
         plain.encode(value, extras)
     except plain.NotPlain as exc:
         return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - e.g. MemoryError: too big to send is not plain
+        return None, f"a value that could not be encoded ({type(exc).__name__})"
     return value, ""
 
 

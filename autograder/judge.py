@@ -120,7 +120,9 @@ class _StandIn:
             _copy_back(list(args), after[0])  # the list is new; its items are the check's own
             _copy_back(kwargs, after[1])
         if "raised" in result:
-            raise _exception(result["raised"], result.get("message", ""))
+            exc = _exception(result["raised"], result.get("message", ""))
+            exc.from_answer = True
+            raise exc
         if "bad" in result:
             return NotPlainData(str(result["bad"])[:200])
         return result.get("return")
@@ -185,6 +187,11 @@ class Judgement:
         except _NeedCall as need:
             self.pending = [need.call]
             return self._request()
+        except Exception as exc:  # noqa: BLE001 - what the answer raised or returned broke the check
+            if getattr(exc, "from_answer", False):
+                return "done", f"`{self.answer}` raised {type(exc).__name__}: {exc}"
+            return "done", (f"`{self.answer}` is not right yet: checking what it returned failed "
+                            f"with {type(exc).__name__}: {exc}")
 
     def take(self, reply):
         """Take the kernel's reply (text) to the last request; raises KernelAnswerError."""
@@ -195,7 +202,7 @@ class Judgement:
         if not (isinstance(data, dict) and isinstance(data.get("answer"), str)
                 and isinstance(data.get("results"), list)):
             raise KernelAnswerError("the kernel's answer does not have the expected structure")
-        self.kind = data["answer"]
+        self.kind = data["answer"][:200]
         if self.kind != "function":
             return
         results = data["results"]

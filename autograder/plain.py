@@ -27,8 +27,8 @@ import json
 
 import numpy as np
 
-#: The most a kernel may send back for one request (bytes of decoded arrays).
-MAX_BYTES = 256 << 20
+#: The most one message may hold (bytes of arrays).
+MAX_BYTES = 64 << 20
 #: The deepest nesting of tuples, lists and dicts accepted.
 MAX_DEPTH = 32
 #: Where a named reference may point.
@@ -52,6 +52,9 @@ class _Encoder:
         self.extras = extras
 
     def array(self, a):
+        self.size = getattr(self, "size", 0) + a.nbytes
+        if self.size > MAX_BYTES:
+            raise NotPlain(f"more than {MAX_BYTES >> 20} MiB of arrays")
         self.arrays.append(a)
         return len(self.arrays) - 1
 

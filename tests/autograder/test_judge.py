@@ -120,3 +120,19 @@ def test_a_reply_that_is_not_plain_data_is_refused():
     j.step()
     with pytest.raises(judge.KernelAnswerError, match="not plain data"):
         j.take("AAAA")
+
+
+def test_an_answer_that_raises_or_breaks_a_property_check_fails_it_with_a_message():
+    def judge_pair(student):
+        w, b = student()
+        return None if w == b else "not equal"
+
+    check = Property("pair", judge_pair, mistakes=[Mistake(lambda: (1, 2), "m")])
+
+    def raises():
+        raise ValueError("nothing to see")
+
+    assert _judge(check, {"pair": raises})[0] == "`pair` raised ValueError: nothing to see"
+    assert "checking what it returned failed with ValueError" in _judge(
+        check, {"pair": lambda: (1, 2, 3)})[0]
+    assert _judge(check, {"pair": lambda: (1, 1)})[0] is None
