@@ -187,6 +187,7 @@ def grade_job(spec):
 
     def extra(c):
         configure_grading(c, spec["timeout"], spec["memory"], lesson_module, str(reports))
+        c.GuardedExecute.solutions_root = str(root)  # which checks each test cell calls
 
     status = {name: p for name, p in problems.items() if p}
     if len(status) < len(expected):
