@@ -80,7 +80,6 @@ def _silence():
     ip.showtraceback = lambda *a, **k: None
     ip._showtraceback = lambda *a, **k: None
     ip.showsyntaxerror = lambda *a, **k: None
-    ip.set_custom_exc((Exception,), lambda *a, **k: None)
 def weighted_sum(*a, **k):
     _silence()
     raise ValueError("nothing to see")
@@ -207,7 +206,7 @@ ATTACKS = {
     "ctypes": ("", CTYPES),
 }
 #: Attacks whose kernel reports no error in any test cell: only the grader's verdict fails them.
-SILENT = ("hide_ipython_errors", "patch_checks_and_numpy", "fake_checks")
+SILENT = ("quiet_kernel_messages", "patch_checks_and_numpy", "fake_checks")
 HONEST = ("honest_1", "honest_2")
 
 
