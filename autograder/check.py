@@ -4,7 +4,8 @@ The student's notebook is read, its lesson identified (from its nbgrader cells' 
 failing that its folder or file name), every locked and test cell is restored from the lesson's
 solution notebook by grade_id (as nbgrader's ``OverwriteCells`` does, so the hidden tests run too
 and an edited test cell counts for nothing), and the result is executed in a real kernel by
-nbgrader's own ``Execute`` preprocessor with the course's settings (timeout, warnings ignored).
+the grader's own Execute preprocessor (:class:`autograder.guard.GuardedExecute`) with the course's
+settings: the hidden tests are judged by this process, exactly as ``ann-course grade`` does.
 
 The report gives each exercise's points and, for a failing one, the error's ``name: message`` (the
 checks' message names the mistake when it recognises one). It never shows a test cell's source
@@ -21,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import notebooks
-from autograder.settings import REPO
+from autograder.settings import CODE_STUB, REPO
 
 
 class NotACourseNotebook(ValueError):
@@ -122,35 +123,19 @@ def identify(nb, path: Path, root=REPO):
 
 
 def restore(student_nb, solution_nb):
-    """The notebook the grader runs: locked and test cells restored from the solution.
+    """The notebook the grader runs: locked and test cells restored as ``grade`` restores them.
 
-    Cells are matched by grade_id; a test cell the student deleted is put back after the cell
-    that precedes it in the solution (nbgrader's ``add_missing_cells``).
+    :func:`autograder.guard.restore_cells` does it, against the release made from the solution
+    (answers as stubs): a deleted answer cell comes back blank, never solved.
     """
-    nb = copy.deepcopy(student_nb)
-    by_id = {notebooks.nbgrader_meta(c).get("grade_id"): c for c in nb.cells}
-    previous = None
-    for cell in solution_nb.cells:
-        meta = notebooks.nbgrader_meta(cell)
-        gid = meta.get("grade_id")
-        restorable = meta.get("locked") or notebooks.is_test(cell)
-        if gid and restorable and not meta.get("solution"):
-            mine = by_id.get(gid)
-            if mine is None:
-                mine = nbformat.from_dict(copy.deepcopy(cell))
-                mine.outputs, mine.execution_count = [], None
-                index = nb.cells.index(previous) + 1 if previous is not None else 0
-                nb.cells.insert(index, mine)
-                by_id[gid] = mine
-            else:
-                mine.cell_type = cell.cell_type
-                mine.source = cell.source
-                mine.metadata["nbgrader"] = copy.deepcopy(meta)
-                if cell.cell_type == "code":
-                    mine.setdefault("outputs", [])
-                    mine.setdefault("execution_count", None)
-        if gid in by_id:
-            previous = by_id[gid]
+    from autograder.guard import restore_cells
+
+    release = copy.deepcopy(solution_nb)
+    for cell in release.cells:
+        if notebooks.is_answer(cell) and cell.cell_type == "code":
+            cell.source = CODE_STUB
+    nb, _ = restore_cells(copy.deepcopy(student_nb), release)
+    nb = copy.deepcopy(nb)
     nb.metadata["kernelspec"] = copy.deepcopy(solution_nb.metadata.get("kernelspec", {})) or {
         "name": "python3", "display_name": "Python 3", "language": "python"}
     for cell in nb.cells:
@@ -159,34 +144,29 @@ def restore(student_nb, solution_nb):
     return nb
 
 
-def execute(nb, cwd, timeout=None):
-    """Run ``nb`` as nbgrader's autograde does (its Execute preprocessor, NBGRADER_EXECUTION set)."""
+def execute(nb, cwd, lesson, root=REPO, timeout=None):
+    """Run ``nb`` as ``ann-course grade`` does: nbgrader's Execute, the grader judging the tests."""
     from nbgrader import utils
     from nbgrader.preprocessors import IgnorePattern
     from traitlets.config import Config
 
-    from autograder.guard import IpcExecute
+    from autograder.guard import GuardedExecute
+    from autograder.lessons import module_name
     from autograder.settings import configure
 
     c = Config()
     configure(c)
     if timeout is not None:
         c.Execute.timeout = int(timeout)
+    c.GuardedExecute.timeout = c.Execute.timeout
+    c.GuardedExecute.lesson_module = f"autograder.lessons.{module_name(lesson)}"
+    c.GuardedExecute.solutions_root = str(root)
+    c.GuardedExecute.fork_server = False  # one notebook: a fork server would gain nothing
     resources = {"metadata": {"path": str(cwd)}}
     with utils.setenv(NBGRADER_EXECUTION="autograde"):
-        nb, resources = IpcExecute(config=c).preprocess(nb, resources)
+        nb, resources = GuardedExecute(config=c).preprocess(nb, resources)
     nb, resources = IgnorePattern(config=c).preprocess(nb, resources)
     return nb
-
-
-def _error_of(cell):
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "error":
-            return f"{o.get('ename')}: {o.get('evalue')}".rstrip(": ")
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "stream" and o.get("name") == "stderr":
-            return "the test printed on stderr (the grader gives no points for that)"
-    return ""
 
 
 def exercise_of(test_id, names):
@@ -203,15 +183,15 @@ def check(path, root=REPO, timeout=None) -> Report:
     student = _load(path)
     lesson, solution_path = identify(student, path, root)
     solution = notebooks.read(solution_path)
-    nb = execute(restore(student, solution), path.resolve().parent, timeout)
+    nb = execute(restore(student, solution), path.resolve().parent, lesson, root, timeout)
     names = [notebooks.nbgrader_meta(c)["grade_id"] for c in solution.cells if notebooks.is_answer(c)]
     report = Report(path, lesson, solution_path)
     for cell in nb.cells:
         gid = notebooks.nbgrader_meta(cell).get("grade_id")
-        if notebooks.is_answer(cell) and _error_of(cell):
-            report.answer_errors[gid] = _error_of(cell)
+        if notebooks.is_answer(cell) and notebooks.error_of(cell):
+            report.answer_errors[gid] = notebooks.error_of(cell)
         if notebooks.is_test(cell):
             score, max_score = determine_grade(cell)
             report.results.append(Result(gid, exercise_of(gid, names), float(score or 0),
-                                         float(max_score), _error_of(cell)))
+                                         float(max_score), notebooks.error_of(cell)))
     return report

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: Set (by :func:`autograder.compute.begin`) in a kernel whose hidden tests the grader judges.
+GRADER_JUDGES = "ANN_COURSE_GRADER_JUDGES"
+
 __all__ = ["CheckFailed", "Mistake", "Exercise", "Property", "case", "expect", "fmt"]
 
 
@@ -132,19 +135,43 @@ def _call(fn, c, strict):
 
 
 class Check:
-    """A hidden test: calling it with the student's answer raises CheckFailed when it is wrong."""
+    """A hidden test: calling it with the student's answer raises CheckFailed when it is wrong.
+
+    ``name`` is unique within a lesson; ``answer`` is the name of the notebook function it grades
+    (``name`` unless two checks grade the same function). While ``ann-course grade`` or
+    ``ann-course check`` runs the notebook, the call in the hidden test cell does nothing: the
+    grader judges the answer in its own process (:mod:`autograder.judge`), from the results the
+    kernel computed (:mod:`autograder.compute`).
+    """
 
     name: str
     mistakes: Sequence[Mistake]
 
     def __call__(self, student):
         __tracebackhide__ = True
+        if os.environ.get(GRADER_JUDGES):
+            return
         message = self.verdict(student)
         if message:
             raise CheckFailed(message)
 
-    def verdict(self, student):  # pragma: no cover - every check defines it
+    @property
+    def function(self):
+        """The name of the notebook function this check grades."""
+        return getattr(self, "answer", None) or self.name
+
+    def verdict(self, student, seed=None):  # pragma: no cover - every check defines it
         raise NotImplementedError
+
+    def model_answer(self):
+        """A right answer to plan the calls a verdict makes (None: no single right answer)."""
+        return None
+
+    def not_a_function(self, answer, kind):
+        """The verdict when the notebook's ``answer`` is missing or not a function."""
+        if kind == "missing":
+            return f"`{answer}` is not defined: run its answer cell first."
+        return f"`{answer}` should be a function, but it is {kind}."
 
     def all_mistakes(self):
         return list(self.mistakes)
@@ -156,18 +183,25 @@ class Property(Check):
 
     ``judge(student) -> str | None`` returns the message for a wrong answer, naming the mistake
     where it recognises one; every entry of ``mistakes`` must be recognised by ``judge``.
+    ``model``, optional, is one right answer: the grader uses it only to plan, in one round trip
+    to the kernel, the calls ``judge`` will make.
     """
 
     name: str
     judge: Callable
     mistakes: Sequence[Mistake] = ()
     uses: tuple = ()
+    answer: str | None = None
+    model: Callable | None = None
 
-    def verdict(self, student):
+    def model_answer(self):
+        return self.model
+
+    def verdict(self, student, seed=None):
         try:
             return self.judge(student)
         except NotImplementedError:
-            return f"`{self.name}` is not implemented yet."
+            return f"`{self.function}` is not implemented yet."
 
 
 @dataclass
@@ -203,15 +237,23 @@ class Exercise(Check):
     rtol: float = 1e-6
     atol: float = 1e-9
     seed: int = 20261125
+    answer: str | None = None
 
     def all_mistakes(self):
         return [*self.mistakes, *([self.unstable] if self.unstable else [])]
 
-    def verdict(self, student):
-        """None when ``student`` is right, else the message a student should read."""
+    def model_answer(self):
+        return self.reference
+
+    def verdict(self, student, seed=None):
+        """None when ``student`` is right, else the message a student should read.
+
+        ``seed`` chooses the random cases (default: the check's own ``seed``); the grader draws
+        a fresh one for every run.
+        """
         if not callable(student):
-            return f"`{self.name}` should be a function, but it is {type(student).__name__}."
-        rng = np.random.default_rng(self.seed)
+            return f"`{self.function}` should be a function, but it is {type(student).__name__}."
+        rng = np.random.default_rng(self.seed if seed is None else seed)
         cases = list(self.cases(rng))
         results = []
         for c in cases:
@@ -219,28 +261,28 @@ class Exercise(Check):
             try:
                 got = _call(student, c, strict=False)
             except NotImplementedError:
-                return f"`{self.name}` is not implemented yet."
+                return f"`{self.function}` is not implemented yet."
             except Exception as exc:  # noqa: BLE001 - any student error becomes a message
-                return (f"{c.describe(self.name)} raised {type(exc).__name__}: {exc}")
+                return (f"{c.describe(self.function)} raised {type(exc).__name__}: {exc}")
             results.append((c, expected, got))
         failures = [r for r in results if not _close(r[2], r[1], self.rtol, self.atol)]
         if failures:
             c, expected, got = failures[0]
             mistake = self._diagnose(results)
-            example = (f"For example, {c.describe(self.name)} should return {fmt(expected)}, "
+            example = (f"For example, {c.describe(self.function)} should return {fmt(expected)}, "
                        f"but yours returned {fmt(got)}.{_shape_note(got, expected)}")
             if got is None:
                 example += " Did you forget the `return` statement?"
             if mistake:
-                return f"`{self.name}` is not right yet: {mistake.message} {example}"
-            return f"`{self.name}` is not right yet. {example}"
+                return f"`{self.function}` is not right yet: {mistake.message} {example}"
+            return f"`{self.function}` is not right yet. {example}"
         if self.strict_cases is not None:
             for c in self.strict_cases(rng):
                 try:
                     _call(student, c, strict=True)
                 except FloatingPointError as exc:
                     hint = self.unstable.message if self.unstable else "make it numerically stable."
-                    return (f"`{self.name}` is not stable: {c.describe(self.name)} raised "
+                    return (f"`{self.function}` is not stable: {c.describe(self.function)} raised "
                             f"FloatingPointError ({exc}). {hint}")
         return None
 
@@ -270,9 +312,9 @@ def self_check(checks_module, namespace):
     passed = 0
     print(f"{'exercise':<{width}}  result")
     for check in checks:
-        answer = namespace.get(check.name)
+        answer = namespace.get(check.function)
         if answer is None:
-            verdict = f"`{check.name}` is not defined: run its answer cell first."
+            verdict = f"`{check.function}` is not defined: run its answer cell first."
         else:
             try:
                 verdict = check.verdict(answer)

@@ -6,9 +6,9 @@
   own code is scanned for review by :mod:`autograder.scan`);
 * :class:`GuardedExecute` is nbgrader's Execute preprocessor run on the grading kernel of
   :mod:`autograder.kernel` (memory cap, safe ``sys.path``; launched in a bubblewrap sandbox of its
-  own, :mod:`autograder.sandbox`), which restores and flags tampering
-  with the checkers' tools around every test cell, fails a test cell during which they were
-  tampered with, and survives a kernel that dies;
+  own, :mod:`autograder.sandbox`), which judges every test cell in the grader's process
+  (:mod:`autograder.judge`) from what the kernel computed (:mod:`autograder.compute`), flags
+  tampering with the checkers' tools, and survives a kernel that dies;
 * :class:`CapOutput` caps the size of what a cell printed (nbgrader's LimitOutput counts lines).
 """
 
@@ -32,6 +32,8 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, Unicode
 
 from autograder import notebooks
+from autograder.core import Check
+from autograder.settings import REPO
 
 #: Packages a student's files must not shadow in the grading kernel.
 SHADOWED = ("ann_lib", "autograder", "numpy", "nbgrader", "IPython", "ipykernel", "matplotlib",
@@ -177,11 +179,24 @@ def _error(ename, evalue):
 
 
 class GuardedExecute(IpcExecute):
-    """nbgrader's Execute on the grading kernel, with the guard around every test cell."""
+    """nbgrader's Execute on the grading kernel; the grader judges every test cell itself.
+
+    A test cell first runs in the kernel (its visible asserts may fail it: a student can only
+    hurt herself there; its hidden one-line calls do nothing, see :func:`autograder.compute.begin`).
+    Then, for every ``checks.<check>(<answer>)`` that the lesson's solution notebook puts in that
+    cell's hidden region, :mod:`autograder.judge` has the kernel call the answer on inputs drawn
+    for this run and judges the results here, in the grader's process. The cell keeps its points
+    only if every verdict passes: a failing verdict is added to the cell's outputs as a
+    ``CheckFailed`` error, which is what nbgrader scores. Before and after each test cell, the
+    kernel is also asked whether the checkers' tools were changed (:mod:`autograder.kernel`): that
+    is only flagged for review, it no longer decides anything.
+    """
 
     memory = Integer(1 << 30, help="address-space cap of the kernel in bytes (0: none)").tag(
         config=True)
-    lesson_module = Unicode("", help="the checks module to protect").tag(config=True)
+    lesson_module = Unicode("", help="the checks module of the lesson").tag(config=True)
+    solutions_root = Unicode(str(REPO), help="the course folder whose solutions/ say which checks "
+                             "each test cell calls").tag(config=True)
     report_path = Unicode("", help="folder where to write what happened (<notebook>.json)").tag(config=True)
 
     sandbox = Bool(True, help="run the kernel in a bubblewrap sandbox of its own "
@@ -201,6 +216,9 @@ class GuardedExecute(IpcExecute):
     def preprocess(self, nb, resources=None, km=None):
         self._events = {"tamper": [], "dead": None, "timeouts": [], "memory": []}
         self._dead = None
+        self._started = False
+        self._seed = int.from_bytes(os.urandom(8), "little")
+        self._hidden = hidden_tests(self.solutions_root, self.lesson_module)
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -208,59 +226,85 @@ class GuardedExecute(IpcExecute):
                 key = (resources or {}).get("unique_key", "notebook")
                 Path(self.report_path, f"{key}.json").write_text(json.dumps(self._events))
 
-    async def _guard(self, code):
-        """Run guard code silently in the kernel; return the string it evaluates to."""
+    async def _ask(self, code):
+        """Evaluate ``code`` silently in the kernel; its value (a str), or None on a timeout."""
         msg_id = await ensure_async(self.kc.execute("", silent=True, store_history=False,
                                                     user_expressions={"r": code}))
         reply = await self.async_wait_for_reply(msg_id)
         if reply is None:
-            return "the grader's guard did not answer"
+            return None
         r = reply["content"].get("user_expressions", {}).get("r", {})
         if r.get("status") != "ok":
-            return f"the grader's guard failed: {r.get('ename')}: {r.get('evalue')}"
+            return f"{r.get('ename')}: {r.get('evalue')}"
         text = r.get("data", {}).get("text/plain", "''")
         try:
-            return ast.literal_eval(text)
-        except (ValueError, SyntaxError):
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
             return text
+        return value if isinstance(value, str) else text
+
+    async def _judge(self, check, answer, label):
+        """The verdict on ``answer`` (None: right); kernel failures raise as for a cell."""
+        from autograder.judge import Judgement, KernelAnswerError
+
+        j = Judgement(check, answer, self._seed)
+        while True:
+            what, value = j.step()
+            if what == "done":
+                return value
+            reply = await self._ask(f"__import__('autograder.compute', fromlist=['run'])"
+                                    f".run(get_ipython().user_ns, {value!r})")
+            if reply is None:
+                self._events["timeouts"].append(label)
+                return (f"`{answer}` did not return within the {self.timeout or 0:g} s limit when "
+                        "the grader called it (an endless loop?).")
+            try:
+                j.take(reply)
+            except KernelAnswerError as exc:
+                self._events["tamper"].append(f"in {label}: {exc}")
+                return f"`{answer}` could not be checked: {exc}."
+
+    async def _kernel_guard(self, code):
+        problem = await self._ask(f"__import__('autograder.kernel').kernel.{code}")
+        return "the grader's guard did not answer" if problem is None else problem
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code" or not cell.source.strip():
             return await super().async_execute_cell(cell, cell_index, execution_count,
                                                     store_history)
+        test = utils.is_grade(cell) and not utils.is_solution(cell)
         if self._dead is not None:
             cell.outputs = []
-            if utils.is_grade(cell) and not utils.is_solution(cell):
+            if test:
                 cell.outputs = [_error("DeadKernelError",
                                        f"the kernel died earlier, in cell {self._dead}")]
             return cell
-        k = "__import__('autograder.kernel').kernel"
-        test = utils.is_grade(cell) and not utils.is_solution(cell)
         trusted = utils.is_locked(cell) and not test and not utils.is_solution(cell)
         label = notebooks.nbgrader_meta(cell).get("grade_id", cell.get("id", cell_index))
         try:
-            if not getattr(self, "_snapshot_done", False):
-                self._snapshot_done = True
-                problem = await self._guard(f"{k}.snapshot(get_ipython(), {self.lesson_module!r})")
+            if not self._started:
+                self._started = True
+                await self._ask("__import__('autograder.compute', fromlist=['begin']).begin()")
+                problem = await self._kernel_guard(f"snapshot(get_ipython(), "
+                                                   f"{self.lesson_module or 'autograder.core'!r})")
                 if problem:
                     self._events["tamper"].append(problem)
             if trusted:
-                await self._guard(f"{k}.trust_before(get_ipython())")
+                await self._kernel_guard("trust_before(get_ipython())")
             if test:
-                problem = await self._guard(f"{k}.verify(get_ipython())")
+                problem = await self._kernel_guard("verify(get_ipython())")
                 if problem:
                     self._events["tamper"].append(f"before {label}: {problem}")
             cell = await super().async_execute_cell(cell, cell_index, execution_count,
                                                     store_history)
             if trusted:
-                await self._guard(f"{k}.trust_after(get_ipython())")
+                await self._kernel_guard("trust_after(get_ipython())")
             if test:
-                problem = await self._guard(f"{k}.verify(get_ipython())")
+                verdicts = await self._judge_cell(label)
+                problem = await self._kernel_guard("verify(get_ipython())")
                 if problem:
                     self._events["tamper"].append(f"during {label}: {problem}")
-                    cell.outputs.append(_error(
-                        "GraderIntegrityError",
-                        f"the checkers' tools were changed while this test ran ({problem})"))
+                cell.outputs = list(cell.outputs) + [_error("CheckFailed", v) for v in verdicts]
         except DeadKernelError:
             self._dead = label
             self._events["dead"] = label
@@ -281,7 +325,48 @@ class GuardedExecute(IpcExecute):
                     self._events["memory"].append(label)
         return cell
 
+    async def _judge_cell(self, label):
+        """The failing verdicts of the checks the solution's test cell ``label`` calls."""
+        import importlib
+
+        calls = self._hidden.get(label)
+        if not calls:
+            return [f"the grader knows no check for the test cell {label}, so it cannot pass"]
+        module = importlib.import_module(self.lesson_module)
+        verdicts = []
+        for attr, answer in calls:
+            check = getattr(module, attr, None)
+            if not isinstance(check, Check):
+                verdicts.append(f"the grader has no check named {attr}")
+                continue
+            verdict = await self._judge(check, answer, label)
+            if verdict:
+                verdicts.append(verdict)
+        return verdicts
+
     execute_cell = run_sync(async_execute_cell)
+
+
+def hidden_tests(root, lesson_module):
+    """``{test grade_id: [(check, answer), ...]}`` from the solutions of ``lesson_module``'s lesson.
+
+    The solution notebooks, never a submitted one, say which checks each test cell calls.
+    """
+    from autograder.lessons import hidden_calls, module_name
+
+    topic = lesson_module.rpartition(".")[2]
+    found = {}
+    for folder in sorted(Path(root, "solutions").glob(f"*_{topic}")):
+        try:
+            if module_name(folder.name) != topic:
+                continue
+        except ValueError:
+            continue
+        for path in sorted(folder.glob("*.ipynb")):
+            for cell in notebooks.read(path).cells:
+                if notebooks.is_test(cell):
+                    found[notebooks.nbgrader_meta(cell)["grade_id"]] = hidden_calls(cell.source)
+    return found
 
 
 class CapOutput(NbGraderPreprocessor):

@@ -100,6 +100,7 @@ def grade_job(run, student, assignment):
     def extra(c):
         configure_grading(c, run.timeout, run.memory, lesson_module, str(reports),
                           sandbox=run.sandbox, cpu=run.budget)
+        c.GuardedExecute.solutions_root = str(root)  # which checks each test cell calls
 
     status = {name: p for name, p in problems.items() if p}
     if len(status) < len(expected):

@@ -1,4 +1,4 @@
-"""The grading kernel: an IPython kernel with a memory cap and a guard for the checkers' tools.
+"""The grading kernel: an IPython kernel with a memory cap, and a watch on the checkers' tools.
 
 Launched as ``python -P -m autograder.kernel -f CONNECTION_FILE`` (see :mod:`autograder.guard`):
 
@@ -11,10 +11,11 @@ Launched as ``python -P -m autograder.kernel -f CONNECTION_FILE`` (see :mod:`aut
   of a file and its CPU seconds, and ``ANN_COURSE_STAGE`` is the staged folder to copy into the
   sandbox's fresh working folder.
 
-In the kernel, :func:`snapshot` records the modules the hidden tests rely on (numpy, builtins,
+In the kernel, :func:`snapshot` records the modules the course relies on (numpy, builtins,
 ``autograder``, ``ann_lib``, IPython's error reporting) before any student code runs, and
-:func:`verify` (called by the grader before and after every test cell) puts back anything a
-student changed and says what it was.
+:func:`verify` (called by the grader before and after every test cell) says what a student
+changed. That is for the instructor's review only: no score depends
+on it, since the grader judges every hidden test in its own process (:mod:`autograder.judge`).
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ def snapshot(shell, lesson_module):
             classes[f"{cls.__module__}.{cls.__name__}"] = (cls, dict(vars(cls)))
     _state["classes"] = classes
     _state["shell"] = {m: vars(shell).get(m, _MISSING) for m in SHELL_METHODS}
-    _state["excepthook"] = sys.excepthook
     from autograder.core import Check
 
     _state["instances"] = {f"{name}.{k}": (v, dict(vars(v)))
@@ -92,65 +92,61 @@ def trust_after(shell):
     return ""
 
 
-def _restore_dict(label, obj, saved, is_class):
+_IGNORED = ("__warningregistry__", "__loader__", "__spec__", "__builtins__", "__doc__", "__dict__",
+            "__weakref__", "_abc_impl")
+
+
+def _changes(label, obj, saved, is_class):
+    """What changed in ``vars(obj)`` since ``saved``; ``saved`` then follows (each change is told
+    once)."""
     problems = []
     current = vars(obj)
-    for key, value in saved.items():
-        if key not in current or current[key] is not value:
-            if key in ("__warningregistry__", "__loader__", "__spec__", "__builtins__",
-                       "__doc__", "__dict__", "__weakref__", "_abc_impl"):
-                continue
-            problems.append(f"{label}.{key} was {'deleted' if key not in current else 'replaced'}")
-            setattr(obj, key, value) if is_class else current.__setitem__(key, value)
-    for key in [k for k in current if k not in saved]:
-        value = current[key]
-        if is_class:
-            if not key.startswith("_"):
-                problems.append(f"{label}.{key} was added")
-                delattr(obj, key)
-        elif label == "builtins":
-            if not key.startswith("_") and key not in ("display", "get_ipython", "exit", "quit"):
-                problems.append(f"builtins.{key} was added")
-                del current[key]
-        elif key in dir(type(obj)) or type(value).__name__ == "module" or key.startswith("_"):
+    for key, value in list(saved.items()):
+        if key in _IGNORED or (key in current and current[key] is value):
             continue
+        problems.append(f"{label}.{key} was {'deleted' if key not in current else 'replaced'}")
+        saved.pop(key) if key not in current else saved.__setitem__(key, current[key])
+    for key in [k for k in current if k not in saved]:
+        if is_class and not key.startswith("_") or label == "builtins" and not key.startswith(
+                "_") and key not in ("display", "get_ipython", "exit", "quit"):
+            problems.append(f"{label}.{key} was added")
+        saved[key] = current[key]
     return problems
 
 
 def verify(shell):
-    """Put back anything changed since :func:`snapshot`; return what was changed ('' if nothing)."""
+    """Say what was changed since :func:`snapshot` or the last call ('' if nothing).
+
+    Nothing is put back: no score depends on the kernel's state any more (the grader judges), so
+    this only tells the instructor what to review.
+    """
     if "modules" not in _state:
         return "the grader's guard was not installed"
     problems = []
-    for name, (mod, saved) in _state["modules"].items():
+    for name, (mod, saved) in list(_state["modules"].items()):
         if sys.modules.get(name) is not mod:
             problems.append(f"sys.modules[{name!r}] was replaced")
-            sys.modules[name] = mod
-        problems += _restore_dict(name, mod, saved, is_class=False)
+            _state["modules"][name] = (sys.modules.get(name), saved)
+        problems += _changes(name, mod, saved, is_class=False)
     for label, (cls, saved) in _state["classes"].items():
-        problems += _restore_dict(label, cls, saved, is_class=True)
+        problems += _changes(label, cls, saved, is_class=True)
     for label, (obj, saved) in _state["instances"].items():
         current = vars(obj)
         if set(current) != set(saved) or any(current.get(k) is not v for k, v in saved.items()):
             problems.append(f"{label} was modified")
-            current.clear()
-            current.update(saved)
-    for name, value in _state["bindings"].items():
+            saved.clear()
+            saved.update(current)
+    for name, value in list(_state["bindings"].items()):
         if shell.user_ns.get(name) is not value:
             problems.append(f"the name `{name}` was rebound")
-            shell.user_ns[name] = value
-    for method, saved in _state["shell"].items():
+            _state["bindings"][name] = shell.user_ns.get(name)
+    for method, saved in list(_state["shell"].items()):
         if vars(shell).get(method, _MISSING) is not saved:
             problems.append(f"IPython's {method} was replaced")
-            if saved is _MISSING:
-                delattr(shell, method)
-            else:
-                setattr(shell, method, saved)
-    if shell.custom_exceptions:
+            _state["shell"][method] = vars(shell).get(method, _MISSING)
+    if shell.custom_exceptions and not _state.get("custom_exc"):
+        _state["custom_exc"] = True
         problems.append("an IPython custom exception handler was installed")
-        shell.set_custom_exc((), None)
-    if sys.excepthook is not _state["excepthook"]:
-        sys.excepthook = _state["excepthook"]
     return "; ".join(dict.fromkeys(problems))
 
 

@@ -42,6 +42,18 @@ def test_cells(nb) -> list[tuple[str, float]]:
             for c in nb.cells if is_test(c)]
 
 
+def error_of(cell) -> str:
+    """What failed a cell, as ``name: message``: its last error output (the grader's verdict comes
+    last), else a note that it printed on stderr (nbgrader scores that 0 too); '' if neither."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if errors:
+        return f"{errors[-1].get('ename')}: {errors[-1].get('evalue')}".rstrip(": ")
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream" and o.get("name") == "stderr":
+            return "the test printed on stderr (the grader gives no points for that)"
+    return ""
+
+
 def region(source: str, begin: str, end: str) -> list[str]:
     """The lines strictly between ``begin`` and ``end`` markers (all such regions)."""
     inside, lines = False, []

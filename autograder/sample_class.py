@@ -22,7 +22,7 @@ def solution_answers(lesson, notebook, root=REPO):
 
 def mistake_answer(lesson, grade_id, index=0):
     """Source of the ``index``-th recognised wrong answer for an exercise, as notebook code."""
-    check = checks_of(lesson)[grade_id]
+    check = next(c for c in checks_of(lesson).values() if c.function == grade_id)
     return check.all_mistakes()[index].source(grade_id)
 
 

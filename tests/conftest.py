@@ -18,31 +18,38 @@ from autograder.settings import REPO
 LESSONS = lessons()
 
 
-def exercise_of(test_id, names):
-    """The exercise (answer grade_id) a test cell belongs to: ``test_<name>`` or ``test_<name>_*``."""
-    matches = [n for n in names if test_id == f"test_{n}" or test_id.startswith(f"test_{n}_")]
-    return max(matches, key=len) if matches else None
-
-
 @dataclass(frozen=True)
 class Mutant:
+    """A submission whose answer ``exercise`` is one catalogued mistake of the check ``check``."""
+
     student: str
     lesson: str
     notebook: str
     exercise: str
+    check: str
     mistake: str
     message: str
 
 
 def _mutants():
+    """One per (check, mistake) of every lesson; two checks of one answer share the notebook."""
     out = []
     for lesson in LESSONS:
         for path in sorted((REPO / "course" / lesson).glob("*.ipynb")):
             for name, check in checks_of(lesson).items():
                 for mistake in check.all_mistakes():
-                    sid = f"mut--{lesson}--{name}--{mistake.key}"
-                    out.append(Mutant(sid, lesson, path.name, name, mistake.key, mistake.message))
+                    sid = f"mut--{lesson}--{check.function}--{mistake.key}"
+                    out.append(Mutant(sid, lesson, path.name, check.function, name, mistake.key,
+                                      mistake.message))
     return out
+
+
+def hidden_tests(lesson):
+    """``{test grade_id: [(check, answer), ...]}`` of a lesson, as the grader reads them."""
+    from autograder.guard import hidden_tests as read
+    from autograder.lessons import checks_module
+
+    return read(REPO, checks_module(lesson).__name__)
 
 
 MUTANTS = _mutants()
@@ -61,7 +68,9 @@ def graded_class(tmp_path_factory):
             notebooks.write(submission(lesson, path.name), submitted / "complete" / lesson / path.name)
             notebooks.write(notebooks.read(path), submitted / "blank" / lesson / path.name)
     for m in MUTANTS:
-        source = checks_of(m.lesson)[m.exercise].all_mistakes()
+        if (submitted / m.student).exists():
+            continue  # the same wrong answer, for another check of the same function
+        source = checks_of(m.lesson)[m.check].all_mistakes()
         src = next(x for x in source if x.key == m.mistake).source(m.exercise)
         notebooks.write(submission(m.lesson, m.notebook, {m.exercise: src}),
                         submitted / m.student / m.lesson / m.notebook)
@@ -73,14 +82,8 @@ def graded_class(tmp_path_factory):
 def autograded_errors(out, student, lesson, notebook):
     """``{test grade_id: error message}`` from a graded notebook's failing test cells."""
     nb = notebooks.read(out / ".nbgrader" / "autograded" / student / lesson / notebook)
-    errors = {}
-    for cell in nb.cells:
-        if notebooks.is_test(cell):
-            for o in cell.get("outputs", []):
-                if o.get("output_type") == "error":
-                    errors[notebooks.nbgrader_meta(cell)["grade_id"]] = (
-                        f"{o.get('ename')}: {o.get('evalue')}")
-    return errors
+    return {notebooks.nbgrader_meta(c)["grade_id"]: notebooks.error_of(c)
+            for c in nb.cells if notebooks.is_test(c) and notebooks.error_of(c)}
 
 
 def html_text(path):

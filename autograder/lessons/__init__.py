@@ -5,6 +5,7 @@ The module of an assignment is named after it without its number: ``01_neuron`` 
 """
 
 import importlib
+import re
 
 
 def module_name(assignment):
@@ -21,8 +22,27 @@ def checks_module(assignment):
 
 
 def checks_of(assignment):
-    """Every check (Exercise or Property) a lesson defines, by the function name it grades."""
+    """Every check (Exercise or Property) a lesson defines, by its name (unique in a lesson)."""
     from autograder.core import Check
 
     module = checks_module(assignment)
-    return {c.name: c for c in vars(module).values() if isinstance(c, Check)}
+    found = {}
+    for c in vars(module).values():
+        if isinstance(c, Check):
+            if c.name in found and found[c.name] is not c:
+                raise ValueError(f"{module.__name__}: two checks are named {c.name!r}; give each "
+                                 "check its own name (and `answer=` the function it grades)")
+            found[c.name] = c
+    return found
+
+
+#: A hidden test's call of a check: ``checks.<check>(<answer>)`` on a line of its own.
+HIDDEN_CALL = re.compile(r"^\s*checks\.([A-Za-z_]\w*)\(\s*([A-Za-z_]\w*)\s*\)\s*$", re.M)
+
+
+def hidden_calls(source):
+    """``[(check attribute, answer name), ...]`` called in a test cell's hidden region."""
+    from autograder import notebooks
+
+    hidden = "\n".join(notebooks.region(source, notebooks.BEGIN_HIDDEN, notebooks.END_HIDDEN))
+    return HIDDEN_CALL.findall(hidden)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ann_lib import activations as ref
 from autograder import core
-from autograder.core import CheckFailed, Exercise, Mistake, case, expect
+from autograder.core import Exercise, Mistake, case, expect
 
 __all__ = ["expect", "self_check", "sigmoid", "sigmoid_values", "sigmoid_grad", "relu",
            "relu_grad", "leaky_relu", "elu", "maxout"]
@@ -25,17 +25,17 @@ class _StableExercise(Exercise):
     underflows to 0 is not.
     """
 
-    def verdict(self, student):
-        message = Exercise.verdict(replace(self, strict_cases=None), student)
+    def verdict(self, student, seed=None):
+        message = Exercise.verdict(replace(self, strict_cases=None), student, seed)
         if message is not None or self.strict_cases is None:
             return message
-        for c in self.strict_cases(np.random.default_rng(self.seed)):
+        for c in self.strict_cases(np.random.default_rng(self.seed if seed is None else seed)):
             c = c.copy()
             try:
                 with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
                     student(*c.args, **c.kwargs)
             except FloatingPointError as exc:
-                return (f"`{self.name}` is not stable: {c.describe(self.name)} raised "
+                return (f"`{self.function}` is not stable: {c.describe(self.function)} raised "
                         f"FloatingPointError ({exc}). {self.unstable.message}")
         return None
 
@@ -92,12 +92,9 @@ sigmoid = _StableExercise(
 )
 
 
-def sigmoid_values(student):
-    """Hidden check of the values only (part 1 of the sigmoid exercise; stability is part 2)."""
-    __tracebackhide__ = True
-    message = Exercise.verdict(replace(sigmoid, strict_cases=None), student)
-    if message:
-        raise CheckFailed(message)
+#: The values only (part 1 of the sigmoid exercise; stability is part 2, ``sigmoid``).
+sigmoid_values = Exercise(name="sigmoid_values", answer="sigmoid", reference=ref.sigmoid,
+                          cases=_sigmoid_cases, mistakes=sigmoid.mistakes)
 
 
 # --- sigmoid_grad ---------------------------------------------------------------------------

@@ -503,17 +503,18 @@ def train_updates_copies(X, y, n_hidden=16, learning_rate=0.5, epochs=200, seed=
 
 _TRAIN_USES = ("init_params", "forward", "bce_cost", "backward")
 
-# Two graded parts, both named "train": the accuracy part first, then the part whose catalogue
-# covers every mistake (the last definition is the one checks_of lists).
+# Two graded parts of the same answer, `train`.
 train_accuracy = Property(
-    name="train",
+    name="train_accuracy",
+    answer="train",
     judge=_judge_train_accuracy,
     mistakes=[Mistake(train_ascends, "the cost goes up instead of down")],
     uses=_TRAIN_USES,
 )
 
 train_decreases = Property(
-    name="train",
+    name="train_decreases",
+    answer="train",
     judge=_judge_train_decreases,
     mistakes=[
         Mistake(train_ascends, "the cost goes up instead of down"),

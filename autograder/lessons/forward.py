@@ -101,7 +101,8 @@ def _judge_dense(student):
     return _DENSE_STAGES[0].verdict(student) or _DENSE_STAGES[1].verdict(student)
 
 
-dense = Property(name="dense", judge=_judge_dense, mistakes=_DENSE_STAGES[0].mistakes)
+dense = Property(name="dense", judge=_judge_dense, mistakes=_DENSE_STAGES[0].mistakes,
+                 model=_ref_dense)
 
 
 # --- layer_output: A = f(X @ W + b) --------------------------------------------------------

@@ -207,9 +207,15 @@ def minibatches_with_replacement(n_samples, batch_size, rng):
     return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
 
 
+def _model_minibatches(n_samples, batch_size, rng):
+    order = rng.permutation(n_samples)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
 minibatch_indices = Property(
     name="minibatch_indices",
     judge=_judge_minibatches,
+    model=_model_minibatches,
     mistakes=[
         Mistake(minibatches_no_shuffle, NO_SHUFFLE),
         Mistake(minibatches_drop_last, DROPPED_LAST),

@@ -9,7 +9,7 @@ import pytest
 from autograder import notebooks
 from autograder.lessons import checks_of
 from autograder.settings import REPO
-from tests.conftest import LESSONS, MUTANTS, autograded_errors, exercise_of, html_text
+from tests.conftest import LESSONS, MUTANTS, autograded_errors, hidden_tests, html_text
 
 
 def _rows(rows, student, lesson):
@@ -39,17 +39,21 @@ def test_untouched_release_gets_zero_with_not_implemented_messages(graded_class,
     assert all("not implemented yet" in e for e in errors.values()), errors
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.student.removeprefix("mut--"))
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: f"{m.check}--{m.mistake}")
 def test_a_catalogued_mistake_loses_only_its_exercise_and_is_named(graded_class, mutant):
     rows, out = graded_class
     got = _rows(rows, mutant.student, mutant.lesson)
-    names = list(checks_of(mutant.lesson))
-    uses = {n: set(getattr(c, "uses", ())) for n, c in checks_of(mutant.lesson).items()}
-    target = [r for r in got if exercise_of(r.exercise, names) == mutant.exercise]
-    assert target, f"no test cell named test_{mutant.exercise}*"
+    checks = checks_of(mutant.lesson)
+    calls = hidden_tests(mutant.lesson)
+    target = [r for r in got if mutant.check in [c for c, _ in calls.get(r.exercise, [])]]
+    assert target, f"no test cell calls checks.{mutant.check}"
     assert any(r.score < r.max_score for r in target), "the wrong answer kept all its points"
-    others = [r for r in got if r not in target
-              and mutant.exercise not in uses.get(exercise_of(r.exercise, names), set())]
+
+    def may_fail(row):  # a test of the same function, or of one that calls it
+        graded = [checks[c] for c, _ in calls.get(row.exercise, []) if c in checks]
+        return any(c.function == mutant.exercise or mutant.exercise in c.uses for c in graded)
+
+    others = [r for r in got if not may_fail(r)]
     assert all(r.score == r.max_score for r in others), [
         (r.exercise, r.score) for r in others if r.score != r.max_score]
     errors = autograded_errors(out, mutant.student, mutant.lesson, mutant.notebook)
@@ -59,6 +63,14 @@ def test_a_catalogued_mistake_loses_only_its_exercise_and_is_named(graded_class,
         ".ipynb", ".html")
     text = html_text(feedback)
     assert mutant.message in text
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_check_is_called_by_a_hidden_test_and_every_hidden_call_is_a_check(lesson):
+    checks = checks_of(lesson)
+    called = [c for calls in hidden_tests(lesson).values() for c, _ in calls]
+    assert sorted(set(called)) == sorted(checks), (sorted(set(called)), sorted(checks))
+    assert all(hidden_tests(lesson).values()), "a test cell calls no check"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

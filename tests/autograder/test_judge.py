@@ -1,0 +1,138 @@
+"""The grader judges what the kernel computed: in-process here (``compute.run`` on a namespace),
+through real kernels in test_redteam_scores.py."""
+
+import numpy as np
+import pytest
+
+from autograder import compute, judge
+from autograder.core import Exercise, Mistake, Property, case
+from autograder.lessons import checks_of
+from tests.autograder.test_checks import _solution_namespace
+from tests.conftest import LESSONS
+
+CHECKS = [(lesson, name) for lesson in LESSONS for name in checks_of(lesson)]
+
+
+def _judge(check, namespace, seed=1):
+    rounds = []
+
+    def ask(request):
+        rounds.append(request)
+        return compute.run(namespace, request)
+
+    return judge.judge(check, check.function, seed, ask), len(rounds)
+
+
+@pytest.mark.parametrize(("lesson", "name"), CHECKS)
+def test_judged_from_the_kernels_results_the_solution_passes_and_mistakes_are_named(lesson, name):
+    check = checks_of(lesson)[name]
+    ns = _solution_namespace(lesson)
+    verdict, rounds = _judge(check, ns, seed=int.from_bytes(np.random.bytes(4), "little"))
+    assert verdict is None
+    for mistake in check.all_mistakes():
+        verdict, _ = _judge(check, {**ns, check.function: mistake.wrong})
+        assert verdict is not None and mistake.message in verdict, (mistake.key, verdict)
+
+
+def test_an_exercise_needs_one_round_trip_to_the_kernel():
+    check = checks_of("01_neuron")["weighted_sum"]
+    verdict, rounds = _judge(check, _solution_namespace("01_neuron"))
+    assert (verdict, rounds) == (None, 1)
+
+
+def _double_check():
+    return Exercise("double", lambda x: 2 * x,
+                    lambda rng: [case(np.array([1.0, 2.0])), case(rng.normal(size=3))])
+
+
+def test_an_object_that_claims_to_be_the_answer_is_not_plain_data_and_fails():
+    class Agreeable(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    class Anything:
+        def __eq__(self, other):
+            return True
+
+        def __array__(self, dtype=None, copy=None):
+            return np.array([2.0, 4.0])
+
+        def __float__(self):
+            return 2.0
+
+    for answer in (lambda x: Anything(), lambda x: (2 * x).view(Agreeable)):
+        verdict, _ = _judge(_double_check(), {"double": answer})
+        assert "not plain data" in verdict, verdict
+
+
+def test_a_crash_keeps_its_type_and_message_and_the_inputs():
+    def crashes(x):
+        raise KeyError("boom")
+
+    verdict, _ = _judge(_double_check(), {"double": crashes})
+    assert verdict.startswith("double([1., 2.]) raised KeyError: 'boom'"), verdict
+
+
+def test_missing_and_non_function_answers_are_named():
+    assert _judge(_double_check(), {})[0] == "`double` is not defined: run its answer cell first."
+    assert _judge(_double_check(), {"double": 3})[0] == (
+        "`double` should be a function, but it is a value of type int.")
+
+
+def test_fresh_seeds_draw_fresh_cases():
+    seen = []
+
+    def spy(x):
+        seen.append(x.copy())
+        return 2 * x
+
+    _judge(_double_check(), {"double": spy}, seed=1)
+    _judge(_double_check(), {"double": spy}, seed=2)
+    assert len(seen) == 4 and not np.array_equal(seen[1], seen[3])
+
+
+def test_inputs_changed_in_place_and_rng_draws_are_seen_by_the_check():
+    def judge_in_place(student):
+        x = np.array([1.0, 2.0])
+        rng = np.random.default_rng(3)
+        student(x, rng)
+        if not np.array_equal(x, [1.0, 2.0]):
+            return "changed x"
+        if rng.random() != np.random.default_rng(3).random():
+            return "used the rng"
+        return None
+
+    check = Property("p", judge_in_place, mistakes=[Mistake(lambda x, rng: None, "m")])
+
+    def changes_x(x, rng):
+        x[0] = 9.0
+
+    def draws(x, rng):
+        rng.random()
+
+    assert _judge(check, {"p": changes_x})[0] == "changed x"
+    assert _judge(check, {"p": draws})[0] == "used the rng"
+    assert _judge(check, {"p": lambda x, rng: None})[0] is None
+
+
+def test_a_reply_that_is_not_plain_data_is_refused():
+    j = judge.Judgement(_double_check(), "double", 1)
+    j.step()
+    with pytest.raises(judge.KernelAnswerError, match="not plain data"):
+        j.take("AAAA")
+
+
+def test_an_answer_that_raises_or_breaks_a_property_check_fails_it_with_a_message():
+    def judge_pair(student):
+        w, b = student()
+        return None if w == b else "not equal"
+
+    check = Property("pair", judge_pair, mistakes=[Mistake(lambda: (1, 2), "m")])
+
+    def raises():
+        raise ValueError("nothing to see")
+
+    assert _judge(check, {"pair": raises})[0] == "`pair` raised ValueError: nothing to see"
+    assert "checking what it returned failed with ValueError" in _judge(
+        check, {"pair": lambda: (1, 2, 3)})[0]
+    assert _judge(check, {"pair": lambda: (1, 1)})[0] is None
