@@ -508,7 +508,7 @@ def _grade_todo(grader, todo, done, pairs, rows, state_path, progress, jobs, sch
         from autograder.report import write_reports
 
         try:
-            write_reports(rows, out)
+            write_reports(rows, out, grader.submitted, grader.root)
         except Exception as exc:  # noqa: BLE001 - a report problem must not lose the grades
             print(f"ann-course grade: could not write the report: {exc}", file=sys.stderr)
     (Path(out) / ".nbgrader" / "last_run.json").write_text(
