@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import notebooks
+from autograder import course_gradebook, layout, notebooks
 from autograder.build import lessons
 from autograder.nbgrader_api import NbgraderError, api, require
 from autograder.settings import REPO
@@ -187,6 +187,7 @@ def grade_job(spec):
 
     def extra(c):
         configure_grading(c, spec["timeout"], spec["memory"], lesson_module, str(reports))
+        course_gradebook.apply_late_policy(c, spec.get("late"))
 
     status = {name: p for name, p in problems.items() if p}
     if len(status) < len(expected):
@@ -201,7 +202,7 @@ def grade_job(spec):
             for name in expected:
                 lines = [ln for ln in str(exc).splitlines() if ln.strip()]
                 status.setdefault(name, f"nbgrader failed: {lines[-1].strip()[:300]}")
-    rows, scores = [], {}
+    rows, scores, facts = [], {}, {}
     for name, cells in expected.items():
         if name in status:
             rows += [Row(student, assignment, name, gid, 0.0, pts, status[name],
@@ -237,7 +238,10 @@ def grade_job(spec):
             got = {g.name: (float(g.score or 0.0), float(g.max_score), g.auto_score,
                             bool(g.needs_manual_grade)) for g in sub.grades}
             comments = {c.name: c.auto_comment for c in sub.comments}
-        scores[name] = {"grades": {k: [v[2], v[3]] for k, v in got.items()}, "comments": comments}
+            penalty = sub.late_submission_penalty
+            facts = course_gradebook.submission_facts(gb, assignment, student)
+        scores[name] = {"grades": {k: [v[2], v[3]] for k, v in got.items()}, "comments": comments,
+                        "late_penalty": penalty}
         for gid, points in cells:
             score, max_score = got.get(gid, (0.0, points))[:2]
             st = cell_status.get(gid, "ok")
@@ -245,9 +249,10 @@ def grade_job(spec):
                 st = nb_status
             rows.append(Row(student, assignment, name, gid, score, max_score, st,
                             "; ".join(nb_flags)))
+    rows += course_gradebook.penalty_rows(Row, student, assignment, scores, facts)
     shutil.rmtree(job / "submitted", ignore_errors=True)
     return {"student": student, "assignment": assignment, "rows": [asdict(r) for r in rows],
-            "scores": scores}
+            "scores": scores, "facts": facts}
 
 
 # --- the class ------------------------------------------------------------------------------
@@ -264,7 +269,9 @@ class Grader:
         if not self.submitted.is_dir():
             raise GradeError(f"no such folder of submissions: {self.submitted}")
         self.work = self.out / ".nbgrader"
-        self.db_url = f"sqlite:///{self.work / 'gradebook.db'}"
+        # the course's own gradebook when grading its submitted/ folder, else a private one
+        self.course = course_gradebook.course_of(self.submitted)
+        self.db_url = self.course.db_url if self.course else f"sqlite:///{self.work / 'gradebook.db'}"
         self.template = self.work / "template.db"
         self.work.mkdir(parents=True, exist_ok=True)
         self.known = lessons(self.root)
@@ -305,12 +312,13 @@ class Grader:
         nbg = self.nbg()
         for a in assignments:
             require(nbg.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
-        shutil.copy2(self.work / "gradebook.db", self.template)
+        shutil.copy2(course_gradebook.sqlite_path(self.db_url), self.template)
 
     def spec(self, student, assignment):
         return {"root": str(self.root), "submitted": str(self.submitted), "out": str(self.out),
                 "student": student, "assignment": assignment, "timeout": self.timeout,
-                "memory": self.memory, "template": str(self.template)}
+                "memory": self.memory, "template": str(self.template),
+                "late": self.course.late if self.course else {}}
 
     def key(self, student, assignment):
         """What a job's result depends on: the submitted folder, the lesson and the settings."""
@@ -342,7 +350,11 @@ class Grader:
                 for c in nb.comments:
                     if c.name in data["comments"]:
                         c.auto_comment = data["comments"][c.name]
+            course_gradebook.record(gb, result)
             gb.db.commit()
+            if self.course:
+                course_gradebook.publish(self.course, self.work, self.out, result["student"],
+                                         result["assignment"])
         except Exception:
             self.close()
             raise
@@ -433,6 +445,9 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
     ``force``.
     """
     grader = Grader(submitted, out, root, timeout=timeout, memory=memory)
+    found = layout.require_gradable(grader.submitted, grader.known)
+    if found.ignored:
+        print("ann-course grade: warning: " + layout.explain(found), file=sys.stderr)
     pairs, rows = grader.jobs()
     state_path = grader.work / "state.json"
     state = {}
