@@ -85,13 +85,47 @@ def _run(cmd, user=None, cwd=None, env=None, check=True, timeout=600):
 
 
 class Hub:
-    def __init__(self, url, base, teacher, student, password, env):
+    def __init__(self, url, base, teacher, student, password, env, python):
         self.url, self.base, self.teacher, self.student = url, base, teacher, student
-        self.password, self.env = password, env
+        self.password, self.env, self.python = password, env, python
         self.course = Path(pwd.getpwnam(teacher).pw_dir) / "ann-course"
 
-    def instructor(self, *cmd, check=True):
-        return _run(list(cmd), user=self.teacher, cwd=self.course, env=self.env, check=check)
+    def instructor(self, module, *args, check=True):
+        """``python -m module args`` as the instructor, in their course folder."""
+        return _run([str(self.python), "-m", module, *args], user=self.teacher, cwd=self.course,
+                    env=self.env, check=check)
+
+
+def _runs(python, user):
+    try:
+        return _run([str(python), "-c", "import venv"], user=user, check=False).returncode == 0
+    except OSError:  # not executable by the user
+        return False
+
+
+def _users_venv(dest, user):
+    """A venv the Unix users can run, on this project's installed packages.
+
+    This test's own venv may sit on a Python the users cannot read (e.g. pyenv under /root), so
+    the users get a venv of a Python of the same version that ``user`` can run, whose
+    site-packages link (a ``.pth``) to this venv's: the same course package, nbgrader, JupyterLab
+    and its extensions, nothing installed twice. Returns its python and the environment that
+    points Jupyter at the extensions' data and config in this venv.
+    """
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = [Path(sys.executable), Path(sys._base_executable).resolve(), Path("/usr/bin") / version,
+                  Path("/usr/local/bin") / version, shutil.which(version)]
+    base = next((Path(c) for c in candidates if c and Path(c).is_file() and _runs(c, user)), None)
+    if base is None:
+        _unavailable(f"no {version} that the Unix users may run (tried {candidates})")
+    _run([str(base), "-m", "venv", "--without-pip", str(dest)])
+    prefix = Path(sys.prefix)
+    site = prefix / "lib" / version / "site-packages"
+    (dest / "lib" / version / "site-packages" / "ann_course_test.pth").write_text(
+        f"import site; site.addsitedir({str(site)!r})\n")
+    env = {"JUPYTER_PATH": str(prefix / "share" / "jupyter"),
+           "JUPYTERLAB_DIR": str(prefix / "share" / "jupyter" / "lab")}
+    return dest / "bin" / "python", env, prefix / "etc" / "jupyter"
 
 
 def _requirements(chromium):
@@ -105,8 +139,6 @@ def _requirements(chromium):
         import pamela  # noqa: F401
     except ImportError as exc:
         _unavailable(f"{exc.name} is not installed (pip install -e '.[test]')")
-    if not (BIN / "jupyterhub-singleuser").exists():
-        _unavailable(f"no jupyterhub-singleuser in {BIN}")
     proxy = proxy_path()
     if proxy is None:
         _unavailable("no configurable-http-proxy (npm install -g configurable-http-proxy, or set "
@@ -169,8 +201,10 @@ def hub(chromium):
         (settings / "apputils-extension").mkdir(parents=True)
         (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
             '{"fetchNews": "false"}')
-        env = {"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "JUPYTER_CONFIG_PATH": str(etc),
-               "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
+        python, jupyter_env, venv_etc = _users_venv(base / "venv", student)
+        config_path = f"{etc}:{venv_etc}"
+        env = {"PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin", "JUPYTER_CONFIG_PATH": config_path,
+               "LANG": "C.UTF-8", "MPLBACKEND": "Agg", **jupyter_env}
         port, hub_port, api_port = _free_port(), _free_port(), _free_port()
         (base / "jupyterhub_config.py").write_text(f"""
 c = get_config()
@@ -187,13 +221,12 @@ c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.open_sessions = False
 c.Authenticator.allowed_users = {{{student!r}, {teacher!r}}}
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [{str(BIN / "jupyterhub-singleuser")!r}]
+c.Spawner.cmd = [{str(python)!r}, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
-c.Spawner.environment = {{"JUPYTER_CONFIG_PATH": {str(etc)!r}, "MPLBACKEND": "Agg",
-                          "JUPYTERLAB_SETTINGS_DIR": {str(base / "lab-settings")!r},
-                          "PATH": {env["PATH"]!r}}}
+c.Spawner.environment = {{**{env!r},
+                          "JUPYTERLAB_SETTINGS_DIR": {str(base / "lab-settings")!r}}}
 c.Spawner.args = ["--LabApp.news_url=None",
                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
 """)
@@ -204,7 +237,7 @@ c.Spawner.args = ["--LabApp.news_url=None",
                                 env={**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"})
         url = f"http://127.0.0.1:{port}"
         _wait_for(f"{url}/hub/api/", proc, log_path)
-        yield Hub(url, base, teacher, student, password, env)
+        yield Hub(url, base, teacher, student, password, env, python)
     finally:
         if proc is not None:
             proc.terminate()  # the hub stops the servers it spawned and its proxy
@@ -271,8 +304,8 @@ def _type_answers(page, answers):
 
 def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback(hub, browser):
     # 1. the instructor releases lesson 01 to the exchange
-    hub.instructor(str(BIN / "nbgrader"), "db", "assignment", "add", LESSON)
-    hub.instructor(str(BIN / "nbgrader"), "release_assignment", LESSON)
+    hub.instructor("nbgrader", "db", "assignment", "add", LESSON)
+    hub.instructor("nbgrader", "release_assignment", LESSON)
 
     page = browser.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
@@ -319,11 +352,11 @@ def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback
         _shot(page, "05-submitted")
 
         # 3. the instructor collects, grades and releases the feedback
-        hub.instructor(str(BIN / "nbgrader"), "collect", LESSON)
+        hub.instructor("nbgrader", "collect", LESSON)
         submitted = hub.course / "submitted" / hub.student / LESSON / NOTEBOOK
         assert submitted.is_file(), f"nbgrader collect did not bring {submitted}"
-        hub.instructor(str(BIN / "ann-course"), "grade", "submitted", "--out", "out")
-        hub.instructor(str(BIN / "nbgrader"), "release_feedback", LESSON)
+        hub.instructor("autograder", "grade", "submitted", "--out", "out")
+        hub.instructor("nbgrader", "release_feedback", LESSON)
 
         # 4. the student fetches the feedback and sees the full score
         _assignment_list(page)
