@@ -96,34 +96,67 @@ class Hub:
                     env=self.env, check=check)
 
 
-def _runs(python, user):
+def _runs(python, user, extra=None):
     try:
-        return _run([str(python), "-c", "import venv"], user=user, check=False).returncode == 0
+        return _run([str(python), "-c", "import venv"], user=user, check=False,
+                    env={**os.environ, **(extra or {})}).returncode == 0
     except OSError:  # not executable by the user
         return False
+
+
+def _users_python(dest, user):
+    """This Python, or a copy of it the Unix ``user`` can run; ``(python, extra environment)``.
+
+    The test's Python may sit where the users cannot read it (pyenv under /root): then its
+    interpreter and standard library (not its site-packages) are copied to ``dest``, the shared
+    library found with ``LD_LIBRARY_PATH``. Another Python of the same minor version is no
+    substitute: packages may rely on fixes of later patch releases (soupsieve, Python 3.11.2).
+    """
+    python = Path(sys._base_executable).resolve()
+    if _runs(python, user):
+        return python, {}
+    src = Path(sys.base_prefix)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    (dest / "bin").mkdir(parents=True)
+    (dest / "lib").mkdir()
+    shutil.copy2(python, dest / "bin" / version)
+    for lib in src.glob("lib/libpython*.so*"):
+        shutil.copy2(lib, dest / "lib" / lib.name)
+    shutil.copytree(src / "lib" / version, dest / "lib" / version, symlinks=True,
+                    ignore=shutil.ignore_patterns("site-packages", "test", "idlelib", "tkinter"))
+    (dest / "lib" / version / "site-packages").mkdir()
+    extra = {"LD_LIBRARY_PATH": str(dest / "lib")}
+    copy = dest / "bin" / version
+    if not _runs(copy, user, extra):
+        _unavailable(f"no copy of {python} that the Unix users may run")
+    return copy, extra
 
 
 def _users_venv(dest, user):
     """A venv the Unix users can run, on this project's installed packages.
 
-    This test's own venv may sit on a Python the users cannot read (e.g. pyenv under /root), so
-    the users get a venv of a Python of the same version that ``user`` can run, whose
-    site-packages link (a ``.pth``) to this venv's: the same course package, nbgrader, JupyterLab
-    and its extensions, nothing installed twice. Returns its python and the environment that
-    points Jupyter at the extensions' data and config in this venv.
+    This test's own venv may rest on a Python the users cannot read, so the users get a venv of
+    this Python (or a copy, see :func:`_users_python`) whose site-packages link (a ``.pth``) to
+    this venv's: the same course package, nbgrader, JupyterLab and its extensions, nothing
+    installed twice. Returns its python, the environment that points Jupyter at the extensions'
+    data and config in this venv, and that config folder.
     """
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    candidates = [Path(sys.executable), Path(sys._base_executable).resolve(), Path("/usr/bin") / version,
-                  Path("/usr/local/bin") / version, shutil.which(version)]
-    base = next((Path(c) for c in candidates if c and Path(c).is_file() and _runs(c, user)), None)
-    if base is None:
-        _unavailable(f"no {version} that the Unix users may run (tried {candidates})")
-    _run([str(base), "-m", "venv", "--without-pip", str(dest)])
+    base, extra = _users_python(dest.parent / "python", user)
+    _run([str(base), "-m", "venv", "--without-pip", str(dest)], env={**os.environ, **extra})
     prefix = Path(sys.prefix)
     site = prefix / "lib" / version / "site-packages"
     (dest / "lib" / version / "site-packages" / "ann_course_test.pth").write_text(
         f"import site; site.addsitedir({str(site)!r})\n")
-    env = {"JUPYTER_PATH": str(prefix / "share" / "jupyter"),
+    for script in BIN.iterdir():  # the console scripts (jupyter, nbgrader, alembic...), on our python
+        if script.name.startswith(("python", "activate", "pip", "Activate")) or not script.is_file():
+            continue
+        head, _, rest = script.read_bytes().partition(b"\n")
+        if head.startswith(b"#!") and str(BIN).encode() in head:
+            target = dest / "bin" / script.name
+            target.write_bytes(b"#!" + str(dest / "bin" / "python").encode() + b"\n" + rest)
+            target.chmod(0o755)
+    env = {**extra, "JUPYTER_PATH": str(prefix / "share" / "jupyter"),
            "JUPYTERLAB_DIR": str(prefix / "share" / "jupyter" / "lab")}
     return dest / "bin" / "python", env, prefix / "etc" / "jupyter"
 
@@ -355,8 +388,12 @@ def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback
         hub.instructor("nbgrader", "collect", LESSON)
         submitted = hub.course / "submitted" / hub.student / LESSON / NOTEBOOK
         assert submitted.is_file(), f"nbgrader collect did not bring {submitted}"
-        hub.instructor("autograder", "grade", "submitted", "--out", "out")
-        hub.instructor("nbgrader", "release_feedback", LESSON)
+        graded = hub.instructor("autograder", "grade", "submitted", "--out", "out")
+        released = hub.instructor("nbgrader", "release_feedback", LESSON)
+        in_exchange = sorted((hub.base / "exchange").rglob("feedback/*.html"))
+        assert in_exchange, (f"release_feedback put no feedback in the exchange\n{graded.stdout}"
+                             f"\n{released.stdout}\n{released.stderr}\nfeedback: "
+                             f"{sorted(map(str, (hub.course / 'feedback').rglob('*')))}")
 
         # 4. the student fetches the feedback and sees the full score
         _assignment_list(page)
@@ -364,7 +401,7 @@ def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback
         submitted_rows = _list_rows(page, "submitted").filter(has_text=LESSON)
         submitted_rows.locator("button", has_text="Fetch Feedback").first.click()
         view = page.locator("#submitted_assignments_list a", has_text="view feedback")
-        view.first.wait_for()
+        view.first.wait_for(timeout=60_000)
         _shot(page, "06-feedback-fetched")
         home = Path(pwd.getpwnam(hub.student).pw_dir)
         feedback = sorted(home.glob(f"{LESSON}/feedback/*/{LESSON}.html"))
