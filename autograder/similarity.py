@@ -8,15 +8,17 @@ names after a ``.``, keywords and builtins are kept). Renaming variables or refo
 therefore changes nothing. The token stream is fingerprinted by winnowing (Schleimer, Wilkerson &
 Aiken 2003, as in MOSS) with `copydetect <https://github.com/blingenf/copydetect>`_'s
 implementation: the hashes of all ``K``-token runs, of which each window of ``WINDOW`` keeps its
-smallest. Any common run of at least ``K + WINDOW - 1`` tokens is then seen.
+smallest. Any common run of at least ``K + WINDOW - 1`` tokens is then seen. (copydetect's own
+tokenizer is not used: it turns every name into the same ``V``, so ``a = b + a`` and
+``x = y + z`` would match; its file-based detector wants files, not cells.)
 
 * The release stub (the function's signature and docstring, ``raise NotImplementedError()``) is
   boilerplate: its fingerprints are removed from every answer, so answers that only keep the
   template, or differ only inside it, are never paired.
-* Two students are paired when at least ``PAIR_COVERAGE`` of each answer's remaining tokens lie in
-  runs the two share, and the answer has at least ``MIN_TOKENS`` such tokens (one-line answers
-  such as ``return X @ w + b`` are what everyone writes). Two students who both hand in the
-  solution's exact code are a pair like any other.
+* Only answers with at least ``MIN_TOKENS`` tokens besides the stub are compared (one-line answers
+  such as ``return X @ w + b`` are what everyone writes). Two students are paired when at least
+  ``PAIR_COVERAGE`` of each answer's tokens outside the stub lie in runs the two share. Two
+  students who both hand in the solution's exact code are a pair like any other.
 * An answer *copies the reference* when at least ``REFERENCE_COVERAGE`` of its tokens, outside
   the stub and outside what the solution itself shares with ``ann_lib``, lie in runs shared with
   one function of ``ann_lib``.
@@ -43,8 +45,9 @@ from autograder.settings import REPO
 K = 8
 #: Runs per winnowing window: any shared run of K + WINDOW - 1 tokens is detected.
 WINDOW = 4
-#: An answer needs at least this many tokens outside the stub to be compared at all.
-MIN_TOKENS = 16
+#: An answer needs at least this many tokens between the stub's first and last lines to be compared
+#: at all (``return np.where(np.asarray(z) >= 0, 1.0, 0.0)`` has 20).
+MIN_TOKENS = 25
 #: Share of both answers' tokens in shared runs for a pair.
 PAIR_COVERAGE = 0.8
 #: Share of an answer's tokens in runs shared with one ann_lib function.
@@ -203,7 +206,7 @@ class ReferenceCopy:
 class Findings:
     pairs: list
     copies: list
-    compared: int  # answers long enough to compare
+    compared: set  # {(student, assignment, exercise)} of the answers long enough to compare
 
 
 def _stub(solution_source):
@@ -218,6 +221,14 @@ def _stub(solution_source):
         elif not inside:
             keep.append(line)
     return "\n".join(keep)
+
+
+def body_length(tokens, stub):
+    """How many of ``tokens`` are not the stub's: without their common prefix and suffix."""
+    n = min(len(tokens), len(stub))
+    head = next((i for i in range(n) if tokens[i] != stub[i]), n)
+    tail = next((i for i in range(n - head) if tokens[-1 - i] != stub[-1 - i]), n - head)
+    return len(tokens) - head - tail
 
 
 def reference_functions(package=REPO / "ann_lib"):
@@ -266,11 +277,12 @@ def find(submitted, root=REPO):
     submitted, root = Path(submitted), Path(root)
     fp = Fingerprinter()
     ref_source, reference = _reference(str(root / "ann_lib"))
-    pairs, copies, compared = [], [], 0
+    pairs, copies, compared = [], [], set()
     for solution in sorted((root / "solutions").glob("*/*.ipynb")):
         assignment, name = solution.parent.name, solution.name
         for exercise, sol_source in _answer_cells(solution).items():
-            stub = fp(normalise(_stub(sol_source)))[0]
+            stub_tokens = normalise(_stub(sol_source))
+            stub = fp(stub_tokens)[0]
             sol_hashes = fp(normalise(notebooks.student_answer(sol_source)), stub)[0]
             baseline = stub | {h for r in reference.values() for h in r[0] & sol_hashes}
             answers = []
@@ -281,9 +293,9 @@ def find(submitted, root=REPO):
                 a = Answer(path.parent.parent.name, assignment, name, exercise, source,
                            normalise(source))
                 a.hashes, a.index, a.covered = fp(a.tokens, stub)
-                if a.covered >= MIN_TOKENS:
+                if a.covered and body_length(a.tokens, stub_tokens) >= MIN_TOKENS:
                     answers.append(a)
-            compared += len(answers)
+            compared |= {(a.student, assignment, exercise) for a in answers}
             for a, b in combinations(answers, 2):
                 shared = a.hashes & b.hashes
                 if not shared:
@@ -294,7 +306,7 @@ def find(submitted, root=REPO):
                     pairs.append(Pair(assignment, exercise, a, b, cov))
             for a in answers:
                 hashes, index, covered = fp(a.tokens, baseline)
-                if covered < MIN_TOKENS:
+                if not covered:
                     continue
                 best = max(((fp.coverage(index, hashes & r[0], len(a.tokens)) / covered, fn)
                             for fn, r in reference.items()), default=(0.0, ""))
@@ -318,8 +330,8 @@ def html_section(submitted, root=REPO):
     findings = find(submitted, root)
     side = ("<td><b>{}</b><pre>{}</pre></td>").format
     parts = ["<h2>Similar answers (review hints, no score change)</h2>",
-             f"<p>{findings.compared} answer(s) long enough to compare (at least {MIN_TOKENS} "
-             "tokens outside the release stub), after renaming identifiers and dropping comments, "
+             f"<p>{len(findings.compared)} answer(s) long enough to compare (at least {MIN_TOKENS} "
+             "tokens besides the release stub), after renaming identifiers and dropping comments, "
              "docstrings and layout.</p>", "<h3>Near-identical pairs</h3>"]
     if findings.pairs:
         parts.append("<table class='similar'><tr><th>assignment</th><th>exercise</th>"
