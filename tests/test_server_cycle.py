@@ -224,7 +224,9 @@ def _as(user, server, command):
 
 
 def _instructor(server, *cmd):
-    return _run([str(BIN / cmd[0]), *cmd[1:]], cwd=server["course"])
+    """Run an instructor's command in the course's clone, its venv on PATH (nbgrader runs alembic)."""
+    env = {**_clean_env(), "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return _run([str(BIN / cmd[0]), *cmd[1:]], cwd=server["course"], env=env)
 
 
 def _answer(server, user, answers):
@@ -233,6 +235,18 @@ def _answer(server, user, answers):
     notebooks.write(nb, path)
     uid = pwd.getpwnam(user)
     os.chown(path, uid.pw_uid, uid.pw_gid)
+
+
+#: What formgrader's back end (nbgrader's API on the course's config) says about the submissions.
+_FORMGRADER_VIEW = """
+import json
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
+c = PyFileConfigLoader("nbgrader_config.py", path=".").load_config()
+api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
+print(json.dumps(api.get_submissions("LESSON")))
+""".replace("LESSON", L)
 
 
 def _duedate(when):
@@ -296,8 +310,10 @@ def test_the_whole_nbgrader_cycle_with_real_students(server):
         assert float(export[user]["late_submission_penalty"] or 0) == penalty[user]
         assert float(export[user]["score"]) == raw[user] - penalty[user]
         assert float(export[user]["max_score"]) == max_score
-    assert not (server["base"] / "instructor" / "ann-course" / "out" / ".nbgrader" /
-                "gradebook.db").exists()  # no private gradebook: the course's own one
+    assert not (course / "out" / ".nbgrader" / "gradebook.db").exists()  # the course's own one
+    seen = json.loads(_instructor(server, "python", "-c", _FORMGRADER_VIEW).stdout)
+    assert {s["student"]: (s["autograded"], s["score"]) for s in seen} == {
+        u: (True, raw[u]) for u in STUDENTS}  # what formgrader lists, ready for manual grading
 
     _instructor(server, "nbgrader", "release_feedback", L)
     for user in STUDENTS:
