@@ -448,6 +448,10 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
     found = layout.require_gradable(grader.submitted, grader.known)
     if found.ignored:
         print("ann-course grade: warning: " + layout.explain(found), file=sys.stderr)
+    if grader.course:
+        print(f"ann-course grade: {grader.submitted} is the course's submitted folder: scores go "
+              f"to its gradebook ({grader.db_url}), feedback also to {grader.course.feedback}",
+              file=sys.stderr)
     pairs, rows = grader.jobs()
     state_path = grader.work / "state.json"
     state = {}
