@@ -325,7 +325,8 @@ class Grader:
         h = hashlib.sha256()
         for part in (folder_hash(self.submitted / student / assignment),
                      folder_hash(self.root / "solutions" / assignment), GRADER_VERSION,
-                     str(self.timeout), str(self.memory)):
+                     str(self.timeout), str(self.memory),
+                     repr(sorted((self.course.late if self.course else {}).items()))):
             h.update(part.encode() + b"\0")
         return h.hexdigest()
 
