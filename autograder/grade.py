@@ -325,7 +325,8 @@ class Grader:
         h = hashlib.sha256()
         for part in (folder_hash(self.submitted / student / assignment),
                      folder_hash(self.root / "solutions" / assignment), GRADER_VERSION,
-                     str(self.timeout), str(self.memory)):
+                     str(self.timeout), str(self.memory),
+                     repr(sorted((self.course.late if self.course else {}).items()))):
             h.update(part.encode() + b"\0")
         return h.hexdigest()
 
@@ -448,6 +449,10 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
     found = layout.require_gradable(grader.submitted, grader.known)
     if found.ignored:
         print("ann-course grade: warning: " + layout.explain(found), file=sys.stderr)
+    if grader.course:
+        print(f"ann-course grade: {grader.submitted} is the course's submitted folder: scores go "
+              f"to its gradebook ({grader.db_url}), feedback also to {grader.course.feedback}",
+              file=sys.stderr)
     pairs, rows = grader.jobs()
     state_path = grader.work / "state.json"
     state = {}
