@@ -25,11 +25,13 @@ def lessons(root=REPO):
                   if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def build(selected=None, dest=None, examples=None, root=REPO):
+def build(selected=None, dest=None, examples=None, root=REPO, data=None):
     """Regenerate the release of ``selected`` lessons (default: all) into ``dest``.
 
     Returns the list of release notebook paths written. ``examples``, if given, is the folder
     that receives the sample class (``<examples>/submitted/<student>/<lesson>/<nb>.ipynb``).
+    ``data``, if given, receives each lesson's graded cells (:mod:`autograder.release_data`, the
+    package data ``ann-course check`` reads).
     """
     root = Path(root)
     known = lessons(root)
@@ -59,6 +61,13 @@ def build(selected=None, dest=None, examples=None, root=REPO):
         if problems:
             raise BuildError("the release would leak solutions or hidden tests; nothing was "
                              "written:\n  " + "\n  ".join(problems))
+        if data is not None:
+            from autograder import release_data
+
+            for lesson in selected:
+                release_data.write(lesson, [(sol, tmp / "release" / lesson / sol.name) for sol in
+                                            sorted((root / "solutions" / lesson).glob("*.ipynb"))],
+                                   data)
         for lesson in selected:
             target = dest / lesson
             if target.exists():

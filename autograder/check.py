@@ -2,8 +2,9 @@
 
 The student's notebook is read, its lesson identified (from its nbgrader cells' grade_ids, or
 failing that its folder or file name), every locked and test cell is restored from the lesson's
-solution notebook by grade_id (as nbgrader's ``OverwriteCells`` does, so the hidden tests run too
-and an edited test cell counts for nothing), and the result is executed in a real kernel by
+graded cells (package data written by ``ann-course build``, :mod:`autograder.release_data`: no
+``solutions/`` needed) by grade_id (as nbgrader's ``OverwriteCells`` does, so the hidden tests
+run too and an edited test cell counts for nothing), and the result is executed in a real kernel by
 the grader's own Execute preprocessor (:class:`autograder.guard.GuardedExecute`) with the course's
 settings: the hidden tests are judged by this process, exactly as ``ann-course grade`` does.
 
@@ -48,7 +49,7 @@ class Result:
 class Report:
     path: Path
     lesson: str
-    solution: Path
+    solution: object  # the lesson's graded cells (autograder.release_data)
     results: list[Result] = field(default_factory=list)
     answer_errors: dict[str, str] = field(default_factory=dict)
 
@@ -98,28 +99,30 @@ def _grade_ids(nb):
 
 
 def identify(nb, path: Path, root=REPO):
-    """``(lesson, solution notebook path)`` of a student's notebook.
+    """``(lesson, graded-cells notebook)`` of a student's notebook.
 
-    The solution notebook sharing the most nbgrader grade_ids wins (ties: the one whose lesson
-    folder or file name matches ``path``'s); a notebook without nbgrader cells is matched by name.
+    The lessons' graded cells (locked and test cells, hidden tests included) are the package's
+    data (:mod:`autograder.release_data`), so this works without ``solutions/``. The lesson
+    notebook sharing the most nbgrader grade_ids wins (ties: the one whose lesson folder or file
+    name matches ``path``'s). ``root`` is unused (kept for callers).
     """
+    from autograder import release_data
+
     ids = _grade_ids(nb)
     names = {path.parent.name, path.stem}
     best, best_key = None, (0, False)
-    for sol in sorted(Path(root, "solutions").glob("*/*.ipynb")):
-        if ".ipynb_checkpoints" in sol.parts:
-            continue
-        overlap = len(ids & _grade_ids(notebooks.read(sol)))
-        key = (overlap, sol.parent.name in names or sol.stem in names)
+    for lesson, name, graded in release_data.available():
+        overlap = len(ids & _grade_ids(graded))
+        key = (overlap, lesson in names or Path(name).stem in names)
         if overlap and key > best_key:
-            best, best_key = sol, key
+            best, best_key = (lesson, graded), key
     if best is None:
         if ids:
             raise NotACourseNotebook(
                 f"{path} has nbgrader cells, but none matches a lesson of this course")
         raise NotACourseNotebook(
             f"{path} is not a course notebook: it has no nbgrader cells (exercises or tests)")
-    return best.parent.name, best
+    return best
 
 
 def restore(student_nb, solution_nb):
@@ -161,7 +164,7 @@ def execute(nb, cwd, lesson, root=REPO, timeout=None):
     c.GuardedExecute.timeout = c.Execute.timeout
     c.GuardedExecute.lesson_module = f"autograder.lessons.{module_name(lesson)}"
     c.GuardedExecute.solutions_root = str(root)
-    c.GuardedExecute.fork_server = False  # one notebook: a fork server would gain nothing
+    c.GuardedExecute.sandbox = False  # the student's own notebook on her own machine
     resources = {"metadata": {"path": str(cwd)}}
     with utils.setenv(NBGRADER_EXECUTION="autograde"):
         nb, resources = GuardedExecute(config=c).preprocess(nb, resources)
@@ -181,11 +184,10 @@ def check(path, root=REPO, timeout=None) -> Report:
 
     path = Path(path)
     student = _load(path)
-    lesson, solution_path = identify(student, path, root)
-    solution = notebooks.read(solution_path)
+    lesson, solution = identify(student, path, root)
     nb = execute(restore(student, solution), path.resolve().parent, lesson, root, timeout)
     names = [notebooks.nbgrader_meta(c)["grade_id"] for c in solution.cells if notebooks.is_answer(c)]
-    report = Report(path, lesson, solution_path)
+    report = Report(path, lesson, solution)
     for cell in nb.cells:
         gid = notebooks.nbgrader_meta(cell).get("grade_id")
         if notebooks.is_answer(cell) and notebooks.error_of(cell):

@@ -29,8 +29,9 @@ def _summary(rows):
 
 def cmd_build(args):
     from autograder.build import build
+    from autograder.release_data import DATA_DIR
 
-    written = build(args.lessons or None, examples=REPO / "examples")
+    written = build(args.lessons or None, examples=REPO / "examples", data=DATA_DIR)
     for path in written:
         print(f"built {path.relative_to(REPO)}")
     return 0

@@ -25,8 +25,10 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
+from autograder import course_gradebook, layout
 from autograder.build import lessons
 from autograder.job import Run
 from autograder.nbgrader_api import api, require
@@ -72,7 +74,9 @@ class Grader:
         if not self.submitted.is_dir():
             raise GradeError(f"no such folder of submissions: {self.submitted}")
         self.work = self.out / ".nbgrader"
-        self.db_url = f"sqlite:///{self.work / 'gradebook.db'}"
+        # the course's own gradebook when grading its submitted/ folder, else a private one
+        self.course = course_gradebook.course_of(self.submitted)
+        self.db_url = self.course.db_url if self.course else f"sqlite:///{self.work / 'gradebook.db'}"
         self.template = self.work / "template.db"
         self.work.mkdir(parents=True, exist_ok=True)
         self.known = lessons(self.root)
@@ -113,19 +117,21 @@ class Grader:
         nbg = self.nbg()
         for a in assignments:
             require(nbg.generate_assignment(a, force=True, create=True), f"generate_assignment {a}")
-        shutil.copy2(self.work / "gradebook.db", self.template)
+        shutil.copy2(course_gradebook.sqlite_path(self.db_url), self.template)
 
     def run(self):
         """The settings every job of this run shares."""
+        late = tuple(sorted((self.course.late if self.course else {}).items()))
         return Run(self.root, self.submitted, self.out, self.template, self.timeout, self.memory,
-                   self.budget, self.sandbox)
+                   self.budget, self.sandbox, late)
 
     def key(self, student, assignment):
         """What a job's result depends on: the submitted folder, the lesson and the settings."""
         h = hashlib.sha256()
         for part in (folder_hash(self.submitted / student / assignment),
                      folder_hash(self.root / "solutions" / assignment), GRADER_VERSION,
-                     str(self.timeout), str(self.memory), str(self.budget), str(self.sandbox)):
+                     str(self.timeout), str(self.memory), str(self.budget), str(self.sandbox),
+                     repr(sorted((self.course.late if self.course else {}).items()))):
             h.update(part.encode() + b"\0")
         return h.hexdigest()
 
@@ -150,7 +156,11 @@ class Grader:
                 for c in nb.comments:
                     if c.name in data["comments"]:
                         c.auto_comment = data["comments"][c.name]
+            course_gradebook.record(gb, result)
             gb.db.commit()
+            if self.course:
+                course_gradebook.publish(self.course, self.work, self.out, result["student"],
+                                         result["assignment"])
         except Exception:
             self.close()
             raise
@@ -190,6 +200,13 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
             raise GradeError(f"refusing to grade: {exc}") from None
     grader = Grader(submitted, out, root, timeout=timeout, memory=memory, budget=budget,
                     sandbox=not trust_submissions)
+    found = layout.require_gradable(grader.submitted, grader.known)
+    if found.ignored:
+        print("ann-course grade: warning: " + layout.explain(found), file=sys.stderr)
+    if grader.course:
+        print(f"ann-course grade: {grader.submitted} is the course's submitted folder: scores go "
+              f"to its gradebook ({grader.db_url}), feedback also to {grader.course.feedback}",
+              file=sys.stderr)
     pairs, rows = grader.jobs()
     state_path = grader.work / "state.json"
     state = {}
@@ -237,7 +254,8 @@ def grade(submitted, out, root=REPO, progress=None, jobs=None, timeout=DEFAULT_T
     for v in [*new_state.values(), *failed]:
         rows += [Row(**r) for r in v["rows"]]
     rows.sort(key=lambda r: (r.student_id, r.assignment, r.notebook))
-    write_all(rows, out, report=report, sandboxed=not trust_submissions)
+    write_all(rows, out, report=report, sandboxed=not trust_submissions,
+              submitted=grader.submitted, root=grader.root)
     (Path(out) / ".nbgrader" / "last_run.json").write_text(json.dumps(
         {"rows": len(rows), "graded": len(keys), "reused": reused, "failed": len(failed),
          "sandboxed": not trust_submissions}))

@@ -348,24 +348,34 @@ class GuardedExecute(IpcExecute):
 
 
 def hidden_tests(root, lesson_module):
-    """``{test grade_id: [(check, answer), ...]}`` from the solutions of ``lesson_module``'s lesson.
+    """``{test grade_id: [(check, answer), ...]}`` of ``lesson_module``'s lesson.
 
-    The solution notebooks, never a submitted one, say which checks each test cell calls.
+    The course's own cells, never a submitted notebook, say which checks each test cell calls: the
+    solution notebooks under ``root`` where there are some (the instructor's clone), else the
+    lessons' graded cells shipped with the package (:mod:`autograder.release_data`, a student's
+    installation).
     """
+    from autograder import release_data
     from autograder.lessons import hidden_calls, module_name
 
-    topic = lesson_module.rpartition(".")[2]
-    found = {}
-    for folder in sorted(Path(root, "solutions").glob(f"*_{topic}")):
+    def ours(lesson):
         try:
-            if module_name(folder.name) != topic:
-                continue
+            return module_name(lesson) == topic
         except ValueError:
-            continue
-        for path in sorted(folder.glob("*.ipynb")):
-            for cell in notebooks.read(path).cells:
-                if notebooks.is_test(cell):
-                    found[notebooks.nbgrader_meta(cell)["grade_id"]] = hidden_calls(cell.source)
+            return False
+
+    topic = lesson_module.rpartition(".")[2]
+    solutions = Path(root, "solutions")
+    if solutions.is_dir():
+        sources = [notebooks.read(path) for folder in sorted(solutions.glob(f"*_{topic}"))
+                   if ours(folder.name) for path in sorted(folder.glob("*.ipynb"))]
+    else:
+        sources = [nb for lesson, _, nb in release_data.available() if ours(lesson)]
+    found = {}
+    for nb in sources:
+        for cell in nb.cells:
+            if notebooks.is_test(cell):
+                found[notebooks.nbgrader_meta(cell)["grade_id"]] = hidden_calls(cell.source)
     return found
 
 

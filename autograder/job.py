@@ -15,7 +15,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder import notebooks
+from autograder import course_gradebook, notebooks
 from autograder.nbgrader_api import NbgraderError, api, require
 from autograder.outputs import Row
 from autograder.staging import expected_cells, stage
@@ -33,6 +33,7 @@ class Run:
     memory: int = 1 << 30   #: address space of a kernel (0: no cap)
     budget: int = 600       #: seconds for a whole notebook (its job), and its kernel's CPU seconds
     sandbox: bool = True    #: each kernel in a bubblewrap sandbox (False: --trust-submissions)
+    late: tuple = ()        #: the course's late-submission policy, as (key, value) pairs
 
 
 def _status_of(cell, timeout):
@@ -101,6 +102,7 @@ def grade_job(run, student, assignment):
         configure_grading(c, run.timeout, run.memory, lesson_module, str(reports),
                           sandbox=run.sandbox, cpu=run.budget)
         c.GuardedExecute.solutions_root = str(root)  # which checks each test cell calls
+        course_gradebook.apply_late_policy(c, dict(run.late))
 
     status = {name: p for name, p in problems.items() if p}
     if len(status) < len(expected):
@@ -115,7 +117,7 @@ def grade_job(run, student, assignment):
             for name in expected:
                 lines = [ln for ln in str(exc).splitlines() if ln.strip()]
                 status.setdefault(name, f"nbgrader failed: {lines[-1].strip()[:300]}")
-    rows, scores, died = [], {}, False
+    rows, scores, died, facts = [], {}, False, {}
     for name, cells in expected.items():
         if name in status:
             rows += [Row(student, assignment, name, gid, 0.0, pts, status[name],
@@ -141,7 +143,10 @@ def grade_job(run, student, assignment):
             got = {g.name: (float(g.score or 0.0), float(g.max_score), g.auto_score,
                             bool(g.needs_manual_grade)) for g in sub.grades}
             comments = {c.name: c.auto_comment for c in sub.comments}
-        scores[name] = {"grades": {k: [v[2], v[3]] for k, v in got.items()}, "comments": comments}
+            penalty = sub.late_submission_penalty
+            facts = course_gradebook.submission_facts(gb, assignment, student)
+        scores[name] = {"grades": {k: [v[2], v[3]] for k, v in got.items()}, "comments": comments,
+                        "late_penalty": penalty}
         for gid, points in cells:
             score, max_score = got.get(gid, (0.0, points))[:2]
             st = cell_status.get(gid, "ok")
@@ -149,9 +154,10 @@ def grade_job(run, student, assignment):
                 st = nb_status
             rows.append(Row(student, assignment, name, gid, score, max_score, st,
                             "; ".join(nb_flags)))
+    rows += course_gradebook.penalty_rows(Row, student, assignment, scores, facts)
     shutil.rmtree(job / "submitted", ignore_errors=True)
     return {"student": student, "assignment": assignment, "rows": [asdict(r) for r in rows],
-            "scores": scores, "kernel_died": died}
+            "scores": scores, "facts": facts, "kernel_died": died}
 
 
 def failed_result(run, student, assignment, status):

@@ -47,14 +47,15 @@ def write_grades(rows, out):
     return path
 
 
-def write_all(rows, out, report=True, sandboxed=True):
+def write_all(rows, out, report=True, sandboxed=True, submitted=None, root=None):
     """grades.csv, then (``report``) totals.csv and report.html; a report problem loses nothing."""
     path = write_grades(rows, out)
     if report:
         from autograder.report import write_reports
 
         try:
-            write_reports(rows, out, warning="" if sandboxed else UNSANDBOXED)
+            write_reports(rows, out, warning="" if sandboxed else UNSANDBOXED,
+                          **({"submitted": submitted, "root": root} if submitted else {}))
         except Exception as exc:  # noqa: BLE001 - a report problem must not lose the grades
             print(f"ann-course grade: could not write the report: {exc}", file=sys.stderr)
     return path

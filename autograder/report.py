@@ -4,8 +4,9 @@
   header is ``student_id,<assignment>...,total``, which LMS gradebooks import as columns.
 * ``report.html``: a self-contained page (plots embedded as base64 PNG): the score distribution
   of each lesson and the mean score of each exercise, the most frequent diagnosed mistakes (read
-  from the failing test cells of the autograded notebooks), the submissions flagged for review
-  and the ones that could not be graded normally.
+  from the failing test cells of the autograded notebooks), the submissions flagged for review,
+  the ones that could not be graded normally, and near-identical answers and copies of
+  ``ann_lib`` side by side (:mod:`autograder.similarity`; review hints, never a score change).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from autograder import notebooks
+from autograder import notebooks, similarity
+from autograder.settings import REPO
 
 _DIAGNOSIS = re.compile(r"is not (?:right|stable) yet[:.]\s*(?P<why>.*?)\s*(?:For example,|$)", re.S)
 
@@ -117,7 +119,8 @@ def _plots(rows, assignment):
     return _png(fig)
 
 
-def write_report(rows, out, warning=""):
+def write_report(rows, out, warning="", submitted=None, root=REPO):
+    """Write ``OUT/report.html``; with ``submitted``, also the similar answers found there."""
     out = Path(out)
     assignments, table = totals(rows)
     e = html.escape
@@ -167,11 +170,16 @@ def write_report(rows, out, warning=""):
         parts.append("</table>")
     else:
         parts.append("<p>None.</p>")
+    if submitted is not None:
+        try:
+            parts += similarity.html_section(submitted, root)
+        except Exception as exc:  # noqa: BLE001 - the hints are extra: the rest of the report stays
+            parts.append(f"<h2>Similar answers</h2><p>(not computed: {e(repr(exc))})</p>")
     parts.append("</body></html>")
     path = out / "report.html"
     path.write_text("\n".join(parts))
     return path
 
 
-def write_reports(rows, out, warning=""):
-    return write_totals(rows, out), write_report(rows, out, warning)
+def write_reports(rows, out, warning="", submitted=None, root=REPO):
+    return write_totals(rows, out), write_report(rows, out, warning, submitted, root)

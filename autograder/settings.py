@@ -27,7 +27,9 @@ def configure(c, root=REPO):
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.source_directory = "solutions"
     c.CourseDirectory.release_directory = "course"
-    c.CourseDirectory.db_url = f"sqlite:///{root / '.nbgrader' / 'gradebook.db'}"
+    # nbgrader's usual place, at the course's root: it exists in a fresh clone, so every
+    # `nbgrader db ...`, `collect`, formgrader and `ann-course grade submitted` share one gradebook.
+    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.enforce_metadata = True

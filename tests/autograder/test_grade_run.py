@@ -69,6 +69,7 @@ def test_report_has_plots_mistakes_and_no_hidden_tests(cli_run):
     assert message in page
     assert "not implemented yet" in page
     assert "checks." not in page
+    assert "Similar answers (review hints, no score change)" in page  # grade passes the answers on
 
 
 def test_feedback_is_written_per_student(cli_run):
