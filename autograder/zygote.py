@@ -31,7 +31,7 @@ import threading
 #: Imported by the zygote before it forks (what a grading kernel always imports).
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
            "IPython",
-           "numpy", "ann_lib", "ann_lib.activations", "ann_lib.plotting", "ann_lib.widgets",
+           "numpy", "ann_lib", "ann_lib.activations", "ann_lib.teaching",
            "autograder.kernel", "autograder.core", "autograder.lessons")
 
 
