@@ -32,6 +32,7 @@ import threading
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
            "IPython",
            "numpy", "ann_lib", "ann_lib.activations", "ann_lib.teaching",
+           "matplotlib.pyplot", "ipywidgets",  # every lesson draws figures and explorers
            "autograder.kernel", "autograder.core", "autograder.lessons")
 
 
