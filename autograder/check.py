@@ -173,7 +173,8 @@ def execute(nb, cwd, timeout=None):
     if timeout is not None:
         c.Execute.timeout = int(timeout)
     resources = {"metadata": {"path": str(cwd)}}
-    with utils.setenv(NBGRADER_EXECUTION="autograde"):
+    # Agg, as in the grading kernel: the lessons' figures are made but never rendered
+    with utils.setenv(NBGRADER_EXECUTION="autograde", MPLBACKEND="Agg"):
         nb, resources = IpcExecute(config=c).preprocess(nb, resources)
     nb, resources = IgnorePattern(config=c).preprocess(nb, resources)
     return nb
