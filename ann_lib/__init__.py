@@ -17,8 +17,9 @@ a layer computes ``Z = X @ W + b`` with ``W`` of shape ``(n_in, n_out)`` and
 ``b`` of shape ``(n_out,)``. Randomness comes only from ``seed``/``rng``
 arguments. Wrong shapes raise ``ValueError`` naming the shapes.
 
-``ann_lib.plotting`` and ``ann_lib.widgets`` (figures and notebook widgets)
-are not imported here; import them explicitly.
+The lessons' figures and interactive explorers are course support, not reference
+maths: they live in :mod:`ann_lib.teaching`, which is not imported here (it is imported
+explicitly, ``from ann_lib import teaching``) and which no reference module imports.
 """
 
 from ann_lib import (

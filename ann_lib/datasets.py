@@ -108,6 +108,43 @@ def make_regression_with_outliers(
     return x, y
 
 
+def make_scaled_regression(scale=10.0, n_samples=100, noise=0.3, seed=0):
+    """Linear-regression data whose two features have very different spreads.
+
+    The features are centred on 0, ``x1`` with standard deviation 1 and ``x2`` with standard
+    deviation `scale` (exactly, over the sample); the targets are
+
+        y = 2 x1 + 3 x2 / scale + noise * N(0, 1)
+
+    so both features matter about equally, but gradient descent on the raw features crawls
+    along the wide one: the data of the lesson on standardizing.
+
+    Parameters
+    ----------
+    scale : float, default 10.0
+        Standard deviation of ``x2``; must be positive.
+    n_samples : int, default 100
+        At least 2.
+    noise : float, default 0.3
+        Standard deviation of the noise on ``y``.
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, 2)
+    y : ndarray of float64, shape (n_samples,)
+    """
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    if n_samples < 2:
+        raise ValueError(f"n_samples must be at least 2 (a spread needs two points), got {n_samples}")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, 2))
+    X = (X - X.mean(axis=0)) / X.std(axis=0) * np.array([1.0, scale])
+    y = 2.0 * X[:, 0] + 3.0 * X[:, 1] / scale + noise * rng.standard_normal(n_samples)
+    return X, y
+
+
 def load_breast_cancer():
     """Wisconsin breast cancer data (569 tumours, 30 features), from scikit-learn.
 

@@ -235,3 +235,87 @@ def gradient_descent(grad_fn, x0, learning_rate, n_steps, momentum=0.0):
         x = x + velocity
         path[t] = x
     return path
+
+
+def least_squares_descent(X, y, n_steps, lr_fraction=0.8):
+    """Gradient descent on the mean squared error of the linear model ``y ~ X @ w``, from w = 0.
+
+        C(w) = mean((X @ w - y)**2),   grad C(w) = 2/n X^T (X w - y),   H = 2/n X^T X
+
+    Descent on this quadratic is stable for learning rates below ``2 / lambda_max(H)``, which
+    depends on the spread of the features; the rate used is ``lr_fraction`` times that limit,
+    so that runs on differently scaled features are compared fairly.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_features)
+    y : array_like, shape (n_samples,)
+    n_steps : int
+        Gradient-descent steps.
+    lr_fraction : float, default 0.8
+        Learning rate as a fraction of the stability limit; above 1 the path diverges.
+
+    Returns
+    -------
+    path : ndarray, shape (n_steps + 1, n_features)
+        ``path[0]`` is zero, ``path[t]`` the weights after `t` steps.
+    learning_rate : float
+        The learning rate used, ``lr_fraction * 2 / lambda_max(H)``.
+    """
+    X = as_float_array(X, "X").astype(np.float64)
+    y = as_float_array(y, "y").astype(np.float64)
+    if X.ndim != 2 or y.shape != (len(X),):
+        raise ValueError(f"X must be 2-D (n_samples, n_features) and y 1-D (n_samples,), got "
+                         f"shapes {X.shape} and {y.shape}")
+    if not lr_fraction > 0:
+        raise ValueError(f"lr_fraction must be positive, got {lr_fraction!r}")
+    n = len(X)
+    lambda_max = np.linalg.eigvalsh(2.0 / n * X.T @ X).max()
+    if not lambda_max > 0:
+        raise ValueError("X is all zeros: the cost does not depend on the weights")
+    learning_rate = lr_fraction * 2.0 / lambda_max
+
+    def grad(w):
+        return 2.0 / n * X.T @ (X @ w - y)
+
+    return gradient_descent(grad, np.zeros(X.shape[1]), learning_rate, n_steps), learning_rate
+
+
+def fit_line(x, y, loss_grad, n_iter=60, **loss_kwargs):
+    """The line ``y ~ slope * x + intercept`` that minimises a regression cost, by iteratively
+    reweighted least squares (IRLS).
+
+    Starting from the least-squares line, each iteration solves a weighted least-squares problem
+    whose sample weights are ``psi(r) / r`` for the residuals ``r = y - y_pred``, with
+    ``psi(r) = -n * d cost / d y_pred`` taken from `loss_grad`. For the squared error all weights
+    are equal (one step); for absolute, Huber or log-cosh loss, samples with large residuals
+    (outliers) get small weights.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n_samples,)
+    loss_grad : callable
+        ``loss_grad(y_true, y_pred, **loss_kwargs)``, the gradient of the mean cost with respect
+        to ``y_pred``, e.g. :func:`ann_lib.losses.huber_grad`.
+    n_iter : int, default 60
+    **loss_kwargs
+        Passed to `loss_grad` (e.g. ``delta`` of Huber's loss).
+
+    Returns
+    -------
+    slope, intercept : float
+    """
+    x = as_float_array(x, "x").astype(np.float64)
+    y = as_float_array(y, "y").astype(np.float64)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(f"x and y must be 1-D with the same length, got shapes {x.shape} and "
+                         f"{y.shape}")
+    A = np.column_stack([x, np.ones_like(x)])
+    theta = np.linalg.lstsq(A, y, rcond=None)[0]
+    for _ in range(n_iter):
+        r = y - A @ theta
+        psi = -y.size * np.asarray(loss_grad(y, A @ theta, **loss_kwargs), dtype=np.float64)
+        safe = np.where(r >= 0, np.maximum(r, 1e-8), np.minimum(r, -1e-8))
+        weights = np.maximum(psi / safe, 1e-12)
+        theta = np.linalg.solve(A.T @ (weights[:, None] * A), A.T @ (weights * y))
+    return float(theta[0]), float(theta[1])

@@ -166,7 +166,8 @@ def execute(nb, cwd, lesson, root=REPO, timeout=None):
     c.GuardedExecute.solutions_root = str(root)
     c.GuardedExecute.sandbox = False  # the student's own notebook on her own machine
     resources = {"metadata": {"path": str(cwd)}}
-    with utils.setenv(NBGRADER_EXECUTION="autograde"):
+    # Agg, as in the grading kernel: the lessons' figures are made but never rendered
+    with utils.setenv(NBGRADER_EXECUTION="autograde", MPLBACKEND="Agg"):
         nb, resources = GuardedExecute(config=c).preprocess(nb, resources)
     nb, resources = IgnorePattern(config=c).preprocess(nb, resources)
     return nb

@@ -1,8 +1,10 @@
 """How long each solution notebook takes to run top to bottom in a real Jupyter kernel.
 
 Every ``solutions/*/*.ipynb`` is executed with nbclient in a fresh ``python3`` kernel, from
-its own folder, as a learner would run it (figures and widgets are drawn: the grading switch
-``NBGRADER_EXECUTION`` is removed from the environment). The script prints, per lesson,
+its own folder, as a learner would run it: every figure and explorer is drawn (as PNG, by the
+kernel's inline backend). With ``--as-grader`` the kernel gets what nbgrader's grading kernel has
+instead, ``NBGRADER_EXECUTION=autograde`` and matplotlib's non-drawing ``Agg`` backend: figures
+and explorers are still made, but never rendered. The script prints, per lesson,
 
 * ``start``: starting the kernel;
 * ``run``: executing all cells, top to bottom -- the figure the targets apply to;
@@ -12,8 +14,8 @@ then the total, and marks every lesson whose ``run`` exceeds its target: 10 s fo
 30 s for the capstone (a folder whose name contains ``capstone``). A cell that raises is
 reported and the run goes on. Nothing is asserted: these are figures to read.
 
-Run: ``python bench/bench_lessons.py [--repeat 3] [lesson ...]``  (lesson filters by folder
-name, e.g. ``08_capstone``; ``--repeat`` reports the median of several runs).
+Run: ``python bench/bench_lessons.py [--repeat 3] [--as-grader] [lesson ...]``  (lesson filters
+by folder name, e.g. ``08_capstone``; ``--repeat`` reports the median of several runs).
 """
 
 import argparse
@@ -85,9 +87,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lessons", nargs="*", help="only these lesson folders (substring match)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per notebook (median shown)")
+    parser.add_argument("--as-grader", action="store_true",
+                        help="the grading kernel's environment: NBGRADER_EXECUTION, Agg backend")
     args = parser.parse_args()
 
-    os.environ.pop("NBGRADER_EXECUTION", None)  # run as a learner would: draw figures, widgets
+    if args.as_grader:  # the kernel inherits these, as nbgrader's grading kernel has them
+        os.environ.update(NBGRADER_EXECUTION="autograde", MPLBACKEND="Agg")
+    else:  # as a learner runs it: the kernel's own inline backend draws every figure
+        for name in ("NBGRADER_EXECUTION", "MPLBACKEND"):
+            os.environ.pop(name, None)
     notebooks = sorted((REPO / "solutions").glob("*/*.ipynb"))
     if args.lessons:
         notebooks = [p for p in notebooks if any(k in p.parent.name for k in args.lessons)]
@@ -96,7 +104,8 @@ def main():
         return
 
     print(f"{len(notebooks)} solution notebooks, python3 kernel, {args.repeat} run(s) each "
-          f"(median); {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
+          f"(median), {'as the grader' if args.as_grader else 'as a learner'}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
     header = f"{'lesson':26s}{'start':>8s}{'run':>9s}{'target':>8s}  {'slowest cell':28s}"
     print(header)
     print("-" * len(header))

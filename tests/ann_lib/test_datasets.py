@@ -107,3 +107,37 @@ def test_split_rejects_sizes_that_leave_a_set_empty(test_size):
 def test_split_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match=r"\(5, 2\).*\(4,\)"):
         train_test_split(np.ones((5, 2)), np.ones(4))
+
+
+# --- make_scaled_regression (the data of the lesson on standardizing) ------------------------
+
+def test_make_scaled_regression_has_the_documented_spreads_and_coefficients():
+    from ann_lib.datasets import make_scaled_regression
+
+    X, y = make_scaled_regression(scale=25.0, n_samples=400, noise=0.3, seed=5)
+    assert X.shape == (400, 2) and y.shape == (400,) and X.dtype == y.dtype == np.float64
+    np.testing.assert_allclose(X.mean(axis=0), [0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(X.std(axis=0), [1.0, 25.0])
+    # y = 2 x1 + 3 x2 / 25 + noise: least squares finds the coefficients up to the noise
+    coef, residual = np.linalg.lstsq(X, y, rcond=None)[:2]
+    np.testing.assert_allclose(coef, [2.0, 3.0 / 25.0], atol=0.05)
+    assert np.sqrt(residual[0] / 400) == pytest.approx(0.3, rel=0.15)
+
+
+def test_make_scaled_regression_is_seeded():
+    from ann_lib.datasets import make_scaled_regression
+
+    X, y = make_scaled_regression(seed=2)
+    X2, y2 = make_scaled_regression(seed=np.random.default_rng(2))
+    assert_array_equal(X, X2)
+    assert_array_equal(y, y2)
+    assert not np.array_equal(y, make_scaled_regression(seed=3)[1])
+
+
+@pytest.mark.parametrize("kwargs, message", [({"scale": 0.0}, "scale must be positive"),
+                                             ({"n_samples": 1}, "n_samples must be at least 2")])
+def test_make_scaled_regression_rejects_bad_arguments(kwargs, message):
+    from ann_lib.datasets import make_scaled_regression
+
+    with pytest.raises(ValueError, match=message):
+        make_scaled_regression(**kwargs)

@@ -186,3 +186,58 @@ def test_gradient_descent_checks_shapes():
         gradient_descent(lambda x: x, np.ones((2, 1)), 0.1, 3)
     with pytest.raises(ValueError, match=r"\(3,\) but x has shape \(2,\)"):
         gradient_descent(lambda x: np.ones(3), np.ones(2), 0.1, 3)
+
+
+# --- least_squares_descent and fit_line (the lessons' figures train with these) --------------
+
+def test_least_squares_descent_takes_the_stated_fraction_of_the_stability_limit():
+    from ann_lib.optim import least_squares_descent
+
+    # X = I (n = 2): the Hessian 2/n X^T X is I, the limit 2 / 1; a quarter of it is 0.5, and
+    # each step halves the distance to the solution w = y: w_t = y (1 - 0.5**t)
+    y = np.array([1.0, 2.0])
+    path, learning_rate = least_squares_descent(np.eye(2), y, n_steps=5, lr_fraction=0.25)
+    assert learning_rate == pytest.approx(0.5)
+    assert_allclose(path, y * (1 - 0.5 ** np.arange(6))[:, None])
+
+
+@pytest.mark.parametrize("X, y, kwargs, message", [
+    (np.eye(2), np.ones(3), {}, r"got shapes \(2, 2\) and \(3,\)"),
+    (np.eye(2), np.ones(2), {"lr_fraction": 0.0}, "lr_fraction must be positive"),
+    (np.zeros((2, 2)), np.ones(2), {}, "X is all zeros"),
+])
+def test_least_squares_descent_rejects_bad_input(X, y, kwargs, message):
+    from ann_lib.optim import least_squares_descent
+
+    with pytest.raises(ValueError, match=message):
+        least_squares_descent(X, y, n_steps=3, **kwargs)
+
+
+def test_fit_line_under_squared_error_is_the_least_squares_line():
+    from ann_lib.losses import mse_grad
+    from ann_lib.optim import fit_line
+
+    x = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
+    y = np.array([1.0, 2.0, 2.0, 5.0, 30.0])
+    assert_allclose(fit_line(x, y, mse_grad), np.polyfit(x, y, 1))
+
+
+def test_fit_line_under_absolute_error_ignores_one_outlier():
+    from ann_lib.losses import mae_grad, mse_grad
+    from ann_lib.optim import fit_line
+
+    x = np.arange(9.0)
+    y = 2.0 * x + 1.0
+    y[4] += 40.0  # one outlier: the line through the eight others is the L1 line
+    slope, intercept = fit_line(x, y, mae_grad)
+    assert slope == pytest.approx(2.0, abs=1e-4)
+    assert intercept == pytest.approx(1.0, abs=1e-4)
+    assert fit_line(x, y, mse_grad)[1] > 5.0  # the squared error is pulled up by 40 / 9
+
+
+def test_fit_line_rejects_x_and_y_of_different_lengths():
+    from ann_lib.losses import mse_grad
+    from ann_lib.optim import fit_line
+
+    with pytest.raises(ValueError, match=r"got shapes \(3,\) and \(2,\)"):
+        fit_line(np.ones(3), np.ones(2), mse_grad)

@@ -42,8 +42,8 @@ def _roles(path):
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     return {
         "tests": [i for i, c in code if notebooks.is_test(c)],
-        "figures": [i for i, c in code if re.search(r"\bplotting\.\w+\(", c.source)],
-        "widgets": [i for i, c in code if re.search(r"\bwidgets\.\w+\(", c.source)],
+        "figures": [i for i, c in code if re.search(r"\bteaching\.(?!\w+_explorer\()\w+\(", c.source)],
+        "widgets": [i for i, c in code if re.search(r"\bteaching\.\w+_explorer\(", c.source)],
         "selfcheck": [i for i, c in code if "self_check(" in c.source],
         "n_cells": len(nb.cells),
     }
@@ -197,6 +197,17 @@ def test_untouched_release_says_not_implemented_yet(lesson, lab_server, page):
             assert "not implemented yet" in text, f"test cell {i}: {text[-500:]}"
             assert "BEGIN HIDDEN TESTS" not in cell.inner_text()
         _shot(_cell(page, roles["tests"][0]), f"{stem}-release-test.png")
+        # an explorer draws the student's function, never the reference: not written yet, it
+        # says so (the capstone's explorer cell stops earlier, at a NameError for data the
+        # unwritten `standardize_split` did not make)
+        for i in roles["widgets"]:
+            cell = _cell(page, i)
+            said = cell.locator(".jp-OutputArea-output").filter(
+                has_text=re.compile(r"above first, then run this cell again; this explorer draws "
+                                    r"your function|NameError"))
+            said.first.wait_for(timeout=RUN_TIMEOUT_MS)
+            assert cell.locator(".jp-OutputArea-output img").count() == 0, f"cell {i} drew a plot"
+            _shot(cell, f"{stem}-release-widget-{i}.png")
         n = n_checks(lesson)
         for i in roles["selfcheck"]:
             cell = _cell(page, i)

@@ -1,0 +1,50 @@
+"""Course support: the lessons' figures and interactive explorers (not the reference maths).
+
+One module per topic, in the order the course meets them:
+
+* :mod:`ann_lib.teaching.neuron` -- lesson 01: bias shift, neuron explorer
+* :mod:`ann_lib.teaching.standardizing` -- lesson 02: descent on raw vs standardized features
+* :mod:`ann_lib.teaching.forward` -- lesson 03: network diagram, forward-pass explorer
+* :mod:`ann_lib.teaching.activations` -- lesson 04: activation panel and explorer
+* :mod:`ann_lib.teaching.losses` -- lesson 05: loss panel, outlier fits and explorer
+* :mod:`ann_lib.teaching.backprop` -- lesson 06: computational graph, tangent explorer
+* :mod:`ann_lib.teaching.descent` -- lesson 07: learning rates, local minima, descent explorer
+* :mod:`ann_lib.teaching.training` -- lesson 08: training curves, comparison, confusion matrix,
+  training explorer
+
+and the two helpers they share, :mod:`~ann_lib.teaching.canvas` (figures; matplotlib and
+ipywidgets are imported on first use, so importing this package stays light) and
+:mod:`~ann_lib.teaching.learner` (running the learner's function).
+
+A figure function returns a ``matplotlib.figure.Figure``. An explorer (``*_explorer``) returns an
+``ipywidgets.interactive`` that draws the learner's own functions; one that is not written yet is
+not replaced by the reference: the explorer says which function to write. Nothing here knows
+about grading; the reference modules of :mod:`ann_lib` never import this package. A notebook
+imports it once, ``from ann_lib import teaching``, and calls ``teaching.<function>``.
+"""
+
+from ann_lib.teaching.activations import activation_explorer, activation_panel
+from ann_lib.teaching.backprop import neuron_graph, tangent_explorer
+from ann_lib.teaching.descent import descent_explorer, learning_rate_paths, local_minima
+from ann_lib.teaching.forward import forward_explorer, network_diagram
+from ann_lib.teaching.losses import loss_panel, outlier_explorer, outlier_fits
+from ann_lib.teaching.neuron import bias_shift, neuron_explorer
+from ann_lib.teaching.standardizing import descent_raw_vs_standardized, standardizing_explorer
+from ann_lib.teaching.training import (
+    confusion_matrix,
+    model_comparison,
+    training_curves,
+    training_explorer,
+)
+
+__all__ = [
+    "activation_explorer", "activation_panel", "bias_shift", "confusion_matrix",
+    "descent_explorer", "descent_raw_vs_standardized", "forward_explorer", "learning_rate_paths",
+    "local_minima", "loss_panel", "model_comparison", "network_diagram", "neuron_explorer",
+    "neuron_graph", "outlier_explorer", "outlier_fits", "standardizing_explorer",
+    "tangent_explorer", "training_curves", "training_explorer",
+]
+#: The explorers, each returning an ipywidgets.interactive.
+EXPLORERS = tuple(name for name in __all__ if name.endswith("_explorer"))
+#: The figure functions, each returning a matplotlib Figure.
+FIGURES = tuple(name for name in __all__ if name not in EXPLORERS)

@@ -1,0 +1,172 @@
+"""Lesson 05, loss functions: the regression losses side by side, lines fitted under each of them,
+and an explorer of the learner's costs with one outlier."""
+
+import numpy as np
+
+from ann_lib import losses, optim
+from ann_lib.teaching import canvas, learner
+
+
+def loss_panel(r=None, delta=1.0, quantiles=(0.25, 0.5, 0.75), epsilon=1.0):
+    """The regression losses as functions of the residual ``r = y_true - y_pred``, panels (a)-(f).
+
+    (a) squared, (b) absolute, (c) Huber (`delta`), (d) log-cosh, (e) quantile for each of
+    `quantiles`, (f) epsilon-insensitive (`epsilon`).
+
+    Parameters
+    ----------
+    r : ndarray of shape (n_points,), optional
+        Residuals to draw; defaults to 401 points on [-3, 3].
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    r = np.linspace(-3, 3, 401) if r is None else np.asarray(r, dtype=float)
+    zero = np.zeros_like(r)
+
+    def per_sample(loss, **kw):
+        return loss(r, zero, reduction="none", **kw)  # y_true = r, y_pred = 0: residual r
+
+    fig, axes = canvas.figure(2, 3, figsize=(12, 6.4))
+    axes = axes.ravel()
+    axes[0].plot(r, per_sample(losses.mse), lw=2.2)
+    axes[0].set_title("(a) squared: $r^2$")
+    axes[1].plot(r, per_sample(losses.mae), lw=2.2)
+    axes[1].set_title("(b) absolute: $|r|$")
+    axes[2].plot(r, per_sample(losses.huber, delta=delta), lw=2.2)
+    axes[2].plot(r, 0.5 * r**2, color="grey", ls=":", lw=1)
+    for s in (-delta, delta):
+        axes[2].axvline(s, color="grey", ls="--", lw=0.8)
+    axes[2].set_title(f"(c) Huber, $\\delta$ = {delta:g}")
+    axes[3].plot(r, per_sample(losses.log_cosh), lw=2.2)
+    axes[3].set_title(r"(d) log-cosh: $\log\cosh r$")
+    for q in quantiles:
+        axes[4].plot(r, per_sample(losses.quantile, q=q), lw=2, label=f"q = {q:g}")
+    axes[4].legend(fontsize=8)
+    axes[4].set_title("(e) quantile (pinball)")
+    axes[5].plot(r, per_sample(losses.epsilon_insensitive, epsilon=epsilon), lw=2.2)
+    for s in (-epsilon, epsilon):
+        axes[5].axvline(s, color="grey", ls="--", lw=0.8)
+    axes[5].set_title(f"(f) $\\epsilon$-insensitive, $\\epsilon$ = {epsilon:g}")
+    for ax in axes:
+        ax.set_xlabel("residual r = y_true - y_pred")
+        ax.set_ylim(-0.2, 4.2)
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def outlier_fits(x, y, delta=1.0, true_line=None):
+    """A line fitted to data with outliers under MSE, MAE, Huber and log-cosh.
+
+    Each line minimises its cost (:func:`ann_lib.optim.fit_line`).
+
+    Parameters
+    ----------
+    x, y : ndarray of shape (n_samples,)
+    delta : float
+        Huber's delta.
+    true_line : (slope, intercept), optional
+        Drawn dotted for comparison.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    fits = [("MSE", losses.mse_grad, {}), ("MAE", losses.mae_grad, {}),
+            (f"Huber (delta {delta:g})", losses.huber_grad, {"delta": delta}),
+            ("log-cosh", losses.log_cosh_grad, {})]
+    lines = [(label, *optim.fit_line(x, y, grad, **kw)) for label, grad, kw in fits]
+    fig, ax = canvas.figure(figsize=(7.5, 4.6))
+    ax.scatter(x, y, s=14, color="grey", alpha=0.7, label="data")
+    grid = np.linspace(x.min(), x.max(), 50)
+    for label, w, b in lines:
+        ax.plot(grid, w * grid + b, lw=2, label=f"{label}: y = {w:.2f} x + {b:.2f}")
+    if true_line is not None:
+        ax.plot(grid, true_line[0] * grid + true_line[1], color="black", ls=":", lw=1.5,
+                label=f"true line: y = {true_line[0]:g} x + {true_line[1]:g}")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title("The squared error is pulled towards the outliers")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+#: The inliers of the outlier explorer: nine values near 5.
+INLIERS = np.array([3.8, 4.3, 4.6, 4.9, 5.0, 5.2, 5.5, 5.9, 6.4])
+
+
+def outlier_explorer(mse=None, mae=None, huber=None, y=None):
+    """Drag one outlier; watch the constant that minimises each of the learner's costs follow it.
+
+    A constant prediction ``c`` for every sample is fitted by trying 601 values of ``c`` and
+    keeping the one with the smallest cost. MSE's best constant is the mean, MAE's the median,
+    Huber's lies in between. Only the learner's costs are drawn; one that is not written yet is
+    left out and the explorer says so.
+
+    Parameters
+    ----------
+    mse, mae, huber : callable or None
+        The learner's costs ``mse(y_true, y_pred)``, ``mae(y_true, y_pred)``,
+        ``huber(y_true, y_pred, delta)``, each returning the mean loss.
+    y : ndarray of shape (n_samples,), optional
+        The inliers; defaults to :data:`INLIERS`. The outlier is added to them.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        Its ``result`` maps the name of each cost drawn to its best constant, or is None when
+        none could be drawn.
+    """
+    W = canvas.widgets()
+    inliers = INLIERS if y is None else np.asarray(y, dtype=float)
+    candidates = np.linspace(-5, 45, 601)
+    costs = {"MSE (mean)": ("mse", mse), "MAE (median)": ("mae", mae), "Huber": ("huber", huber)}
+
+    @learner.says_why
+    def show(outlier=20.0, delta=1.0):
+        data = np.append(inliers, outlier)
+        curves, notes = {}, []
+        for label, (name, fn) in costs.items():
+            extra = (delta,) if name == "huber" else ()
+            try:
+                curves[label] = np.array([learner.call(fn, name, data, np.full(data.size, c),
+                                                       *extra, convert=float)
+                                          for c in candidates])
+            except learner.NotReady as why:
+                notes.append(str(why))
+        if not curves:
+            raise learner.NotReady("\n".join(notes))
+        fig, (left, right) = canvas.figure(1, 2, figsize=(11, 4))
+        left.scatter(np.arange(data.size - 1), inliers, color="grey", zorder=3, label="data")
+        left.scatter([data.size - 1], [outlier], color="crimson", s=60, zorder=3,
+                     label="outlier")
+        best = {}
+        for label, values in curves.items():
+            best[label] = float(candidates[np.argmin(values)])
+            line = right.plot(candidates, values / max(np.max(values), 1e-12), lw=2,
+                              label=f"your {costs[label][0]}")[0]
+            left.axhline(best[label], color=line.get_color(), lw=2,
+                         label=f"{label}: c = {best[label]:.2f}")
+        left.set_ylim(-6, 46)
+        left.set_xlabel("sample")
+        left.set_ylabel("y")
+        left.legend(fontsize=8, loc="upper left")
+        left.set_title("\n".join(notes) or "best constant prediction c under each of your costs",
+                       fontsize=9)
+        right.set_xlabel("constant prediction c")
+        right.set_ylabel("cost(c) / its maximum")
+        right.set_title("cost of predicting c for every sample", fontsize=9)
+        right.legend(fontsize=8)
+        for ax in (left, right):
+            ax.grid(alpha=0.3)
+        canvas.show()
+        return best
+
+    return W.interactive(
+        show,
+        outlier=W.FloatSlider(value=20.0, min=-5.0, max=45.0, step=0.5, description="outlier y"),
+        delta=W.FloatSlider(value=1.0, min=0.1, max=5.0, step=0.1, description="Huber delta"),
+    )

@@ -1,0 +1,63 @@
+"""ann_lib.teaching.activations: the activation panel and the activation explorer."""
+
+import numpy as np
+from matplotlib.figure import Figure
+from numpy.testing import assert_allclose
+
+from ann_lib.teaching import activations
+
+from .conftest import drawn, printed
+
+Z = np.linspace(-5, 5, 401)
+
+
+def my_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def my_sigmoid_grad(z):
+    return my_sigmoid(z) * (1 - my_sigmoid(z))
+
+
+def not_written_yet(*args):
+    raise NotImplementedError
+
+
+def test_activation_panel_has_eight_panels():
+    fig = activations.activation_panel()
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 8
+
+
+def test_activation_explorer_draws_the_learners_function_and_derivative(capsys):
+    result, printed = drawn(capsys, activations.activation_explorer(sigmoid=my_sigmoid,
+                                                                    sigmoid_grad=my_sigmoid_grad))
+    f, df = result
+    assert printed == ""
+    assert_allclose(f, 1 / (1 + np.exp(-Z)))
+    assert_allclose(df, np.exp(-Z) / (1 + np.exp(-Z)) ** 2)
+
+
+def test_activation_explorer_with_the_derivative_not_written_draws_only_the_function(capsys):
+    explorer = activations.activation_explorer(sigmoid=my_sigmoid, sigmoid_grad=not_written_yet)
+    f, df = explorer.result
+    assert_allclose(f, 1 / (1 + np.exp(-Z)))
+    assert df is None
+
+
+def test_activation_explorer_says_which_function_is_not_written_yet(capsys):
+    explorer = activations.activation_explorer(sigmoid=not_written_yet)
+    assert explorer.result is None
+    assert "write `sigmoid` above first" in printed(capsys)
+    explorer.children[0].value = "elu (parameter = alpha)"  # elu not given at all
+    assert explorer.result is None
+    assert "write `elu` above first" in printed(capsys)
+
+
+def test_activation_explorer_passes_the_parameter_to_leaky_relu(capsys):
+    explorer = activations.activation_explorer(leaky_relu=lambda z, slope: np.where(z > 0, z, slope * z))
+    explorer.children[0].value = "leaky_relu (parameter = slope)"
+    explorer.children[1].value = 0.5
+    f, df = explorer.result
+    assert_allclose(f, np.where(Z > 0, Z, 0.5 * Z))
+    assert df is None  # the lesson asks for no derivative of leaky ReLU

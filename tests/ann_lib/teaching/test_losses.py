@@ -1,0 +1,57 @@
+"""ann_lib.teaching.losses: loss panel, outlier fits and the outlier explorer."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from ann_lib import datasets
+from ann_lib.teaching import losses
+
+from .conftest import drawn
+
+
+def my_mse(y_true, y_pred):
+    return np.mean((y_true - y_pred) ** 2)
+
+
+def my_mae(y_true, y_pred):
+    return np.mean(np.abs(y_true - y_pred))
+
+
+def not_written_yet(*args):
+    raise NotImplementedError
+
+
+def test_loss_panel_has_six_panels():
+    fig = losses.loss_panel()
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 6
+
+
+def test_outlier_fits_draws_four_fitted_lines_and_the_true_one():
+    x, y = datasets.make_regression_with_outliers(n_samples=100, n_outliers=10, seed=0)
+    fig = losses.outlier_fits(x, y, delta=1.0, true_line=(2.0, 1.0))
+    assert isinstance(fig, Figure)
+    assert len(fig.axes[0].get_lines()) == 5
+
+
+def test_outlier_explorer_fits_the_mean_and_the_median_with_the_learners_costs(capsys):
+    explorer = losses.outlier_explorer(mse=my_mse, mae=my_mae, huber=not_written_yet)
+    best, printed = drawn(capsys, explorer)
+    data = np.append(losses.INLIERS, 20.0)  # the outlier starts at 20
+    step = 50 / 600  # the candidates' spacing
+    assert best["MSE (mean)"] == pytest.approx(data.mean(), abs=step / 2)
+    middle = np.sort(data)[4:6]  # ten values: every c between the two middle ones is a median
+    assert middle[0] - step / 2 <= best["MAE (median)"] <= middle[1] + step / 2
+    assert "Huber" not in best  # not written: left out, and the explorer says so
+    assert printed == ""
+    left = plt.gcf().axes[0]  # Agg: the explorer's figure stays open
+    assert "write `huber` above first" in left.get_title()
+
+
+def test_outlier_explorer_with_no_cost_written_says_so(capsys):
+    result, printed = drawn(capsys, losses.outlier_explorer(mse=not_written_yet))
+    assert result is None
+    for name in ("mse", "mae", "huber"):
+        assert f"write `{name}` above first" in printed
