@@ -118,6 +118,10 @@ def dense_db_averaged(dZ, X, W):
     return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)
 
 
+def dense_db_kept_dims(dZ, X, W):
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0, keepdims=True)
+
+
 dense_backward = Exercise(
     name="dense_backward",
     reference=_dense_backward_reference,
@@ -134,6 +138,10 @@ dense_backward = Exercise(
         Mistake(dense_db_averaged,
                 "db is the mean of dZ over the samples; it is the sum. Any 1/n from a mean cost "
                 "is already inside dZ."),
+        Mistake(dense_db_kept_dims,
+                "db has shape (1, n_out) (keepdims=True); a gradient has the shape of its "
+                "parameter, and b has shape (n_out,): db = dZ.sum(axis=0). A (1, n_out) db would "
+                "silently turn b into a (1, n_out) array at the first update."),
     ],
 )
 
