@@ -5,6 +5,7 @@ import json
 import re
 import tomllib
 
+import numpy as np
 import pytest
 import yaml
 
@@ -163,3 +164,107 @@ def test_the_checks_diagnose_at_least_20_distinct_mistakes():
     keys = {(lesson, m.key) for lesson in LESSONS for c in checks_of(lesson).values()
             for m in c.all_mistakes()}
     assert len(keys) >= 20
+
+
+def _exercise_of(test_id, names):
+    """The answer a test cell grades: ``test_<name>`` or ``test_<name>_*``, longest name first."""
+    matches = [n for n in names if test_id == f"test_{n}" or test_id.startswith(f"test_{n}_")]
+    return max(matches, key=len) if matches else None
+
+
+_ANNOUNCED_POINTS = re.compile(r"\((\d+) points?\b")
+
+
+@pytest.mark.parametrize("path", _solution_notebooks(), ids=lambda p: p.parent.name)
+def test_points_announced_in_an_exercise_heading_are_the_points_of_its_test_cells(path):
+    nb = notebooks.read(path)
+    announced, heading = {}, None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("### Exercise"):
+                    found = _ANNOUNCED_POINTS.search(line)
+                    assert found, f"{line!r} does not say how many points it is worth"
+                    heading = (line, int(found.group(1)))
+        elif notebooks.is_answer(cell):
+            assert heading, f"answer {cell.id} has no '### Exercise' heading before it"
+            announced[notebooks.nbgrader_meta(cell)["grade_id"]] = heading
+            heading = None
+    tests = notebooks.test_cells(nb)
+    wrong = []
+    for name, (line, points) in announced.items():
+        got = sum(p for gid, p in tests if _exercise_of(gid, list(announced)) == name)
+        if got != points:
+            wrong.append(f"{line!r} announces {points}, its test cells carry {got:g}")
+    assert announced
+    assert not wrong, wrong
+
+
+# Weights have shape (n_in, n_out) and a layer computes X @ W + b (lesson 03). A transposed
+# weight on the right of `@` is only right when a gradient is multiplied back (dZ @ W.T).
+_TRANSPOSED_WEIGHT = re.compile(r"([\w\])]+)\s*@\s*W\w*\.T\b")
+_WEIGHT_FIRST = re.compile(r"\bW\w*(\.T)?\s*@\s*(x|X|h|H|A\w*)\b")
+_COLUMN_CONVENTION_TEX = re.compile(r"W(_\{?\w+\}?)?\s*(\\,)?\s*\\mathbf\{[xh]\}|"
+                                    r"\bX\s*W(_\{?\w+\}?)?\^(\\top|T|\{\\top\})")
+
+
+def weight_convention_breaks(nb):
+    """Lines of a notebook that use weights as (n_out, n_in) matrices: ``X @ W.T``, ``W1 x``."""
+    found = []
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if cell.cell_type == "code":
+                code = line.split("#", 1)[0]
+                bad = [m.group(0) for m in _TRANSPOSED_WEIGHT.finditer(code)
+                       if not m.group(1).startswith("d")]
+                bad += [m.group(0) for m in _WEIGHT_FIRST.finditer(code)]
+            else:
+                bad = [m.group(0) for m in _COLUMN_CONVENTION_TEX.finditer(line)]
+            found += [f"{cell.get('id')}: {b}" for b in bad]
+    return found
+
+
+@pytest.mark.parametrize("path", _solution_notebooks(), ids=lambda p: p.parent.name)
+def test_notebooks_keep_weights_of_shape_n_in_by_n_out(path):
+    assert weight_convention_breaks(notebooks.read(path)) == []
+
+
+def test_the_weight_convention_scan_finds_transposed_and_column_forms():
+    nb = notebooks.read(REPO / "solutions" / "06_backprop" / "06_backprop.ipynb")
+    nb.cells[1].source += "\nZ = X @ W1.T + b1\nH = W2 @ x\n"
+    nb.cells[0].source += "\n$\\mathbf{h} = W_1 \\mathbf{x} + \\mathbf{b}_1$ and $XW_2^\\top$\n"
+    found = weight_convention_breaks(nb)
+    assert len(found) == 4, found
+    nb.cells[1].source += "\ndX = dZ @ W.T\ndA1 = (dZ2 @ W2.T) * (Z1 > 0)\n"
+    assert len(weight_convention_breaks(nb)) == 4
+
+
+def _relative_error_as_stated(text):
+    """The formula lesson 06 states for ``gradcheck.relative_error``, as a function."""
+    stated = re.search(r"\\max_i \\frac\{\|a_i - b_i\|\}\{\\max\(10\^\{(-\d+)\},\\ "
+                       r"\|a_i\| \+ \|b_i\|\)\}", text)
+    assert stated, "lesson 06 no longer states relative_error's formula in the expected form"
+    floor = 10.0 ** int(stated.group(1))
+
+    def relative_error(a, b):
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        return float(np.max(np.abs(a - b) / np.maximum(floor, np.abs(a) + np.abs(b))))
+    return relative_error
+
+
+def test_lesson_06_states_relative_error_exactly_as_gradcheck_computes_it():
+    from ann_lib import gradcheck
+
+    nb = notebooks.read(REPO / "solutions" / "06_backprop" / "06_backprop.ipynb")
+    stated = _relative_error_as_stated("\n".join(c.source for c in nb.cells
+                                                 if c.cell_type == "markdown"))
+    one_wrong = (np.ones(6), np.array([1.0, 1, 1, 1, 1, 2]))
+    norm_based = np.linalg.norm(one_wrong[0] - one_wrong[1]) / (
+        np.linalg.norm(one_wrong[0]) + np.linalg.norm(one_wrong[1]))
+    assert abs(stated(*one_wrong) - 1 / 3) < 1e-15, "element-wise, not norm-based"
+    assert abs(norm_based - 1 / 3) > 0.1, "this example tells the two forms apart"
+    pairs = [one_wrong, (np.zeros(3), np.zeros(3)), (np.array([0.0, 1e-20]), np.zeros(2)),
+             (np.array([[1e-13, 2.0], [-3.0, 0.0]]), np.array([[0.0, 2.5], [-3.0, 1e-14]])),
+             (np.array([-1.0, 4.0]), np.array([1.0, 4.0]))]
+    for a, b in pairs:
+        assert gradcheck.relative_error(a, b) == pytest.approx(stated(a, b), rel=1e-12, abs=0.0)

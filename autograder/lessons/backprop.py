@@ -7,7 +7,7 @@ from autograder import core
 from autograder.core import Exercise, Mistake, Property, case, expect, fmt
 
 __all__ = ["expect", "self_check", "neuron_gradients", "dense_backward", "activation_backward",
-           "numerical_gradient", "two_layer_gradients"]
+           "numerical_gradient", "two_layer_gradients", "two_layer_cost"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
@@ -118,6 +118,10 @@ def dense_db_averaged(dZ, X, W):
     return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)
 
 
+def dense_db_kept_dims(dZ, X, W):
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0, keepdims=True)
+
+
 dense_backward = Exercise(
     name="dense_backward",
     reference=_dense_backward_reference,
@@ -134,6 +138,10 @@ dense_backward = Exercise(
         Mistake(dense_db_averaged,
                 "db is the mean of dZ over the samples; it is the sum. Any 1/n from a mean cost "
                 "is already inside dZ."),
+        Mistake(dense_db_kept_dims,
+                "db has shape (1, n_out) (keepdims=True); a gradient has the shape of its "
+                "parameter, and b has shape (n_out,): db = dZ.sum(axis=0). A (1, n_out) db would "
+                "silently turn b into a (1, n_out) array at the first update."),
     ],
 )
 
@@ -281,6 +289,10 @@ def _two_layer_cost(X, y, W1, b1, W2, b2):
     Z2, _ = layers.dense_forward(A1, W2, b2)
     A2, _ = layers.activation_forward(Z2, "sigmoid")
     return float(losses.binary_cross_entropy(y, A2))
+
+
+#: The cost ``two_layer_gradients`` differentiates (the visible test checks against its slopes).
+two_layer_cost = _two_layer_cost
 
 
 def _numerical_two_layer(X, y, params):

@@ -201,6 +201,13 @@ def forward_kept_column(X, params):
     return activations.sigmoid(A1 @ W2 + b2), (Z1, A1)
 
 
+def forward_squeezed(X, params):
+    (W1, b1), (W2, b2) = params
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0)
+    return activations.sigmoid(A1 @ W2 + b2).squeeze(), (Z1, A1)
+
+
 def forward_sigmoid_hidden(X, params):
     (W1, b1), (W2, b2) = params
     Z1 = X @ W1 + b1
@@ -221,6 +228,9 @@ forward = Exercise(
                                      "[:, 0], so probs has shape (n_samples,) like y."),
         Mistake(forward_sigmoid_hidden, "the hidden layer used the sigmoid; this network's hidden "
                                         "layer is ReLU, max(0, Z1)."),
+        Mistake(forward_squeezed, ".squeeze() drops every axis of length 1: for a single sample "
+                                  "it returns a number of shape () instead of probs of shape "
+                                  "(1,). Take the only column with [:, 0]."),
     ],
 )
 
@@ -317,6 +327,15 @@ def backward_flipped_error(X, y, params, probs, cache):
     return ((X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0)))
 
 
+def backward_db_kept_dims(X, y, params, probs, cache):
+    (W1, b1), (W2, b2) = params
+    Z1, A1 = cache
+    dZ2 = (probs - y)[:, None] / len(y)
+    dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
+    return ((X.T @ dZ1, dZ1.sum(axis=0, keepdims=True)),
+            (A1.T @ dZ2, dZ2.sum(axis=0, keepdims=True)))
+
+
 def backward_extra_sigmoid_slope(X, y, params, probs, cache):
     (W1, b1), (W2, b2) = params
     Z1, A1 = cache
@@ -341,6 +360,10 @@ backward = Exercise(
         Mistake(backward_extra_sigmoid_slope, "dZ2 was multiplied by the sigmoid's slope p(1 - p) "
                                               "as well; with cross-entropy that factor cancels, "
                                               "dZ2 = (probs - y) / n."),
+        Mistake(backward_db_kept_dims, "db1 and db2 have shapes (1, n_hidden) and (1, 1) "
+                                       "(keepdims=True); every gradient has the shape of its "
+                                       "parameter: db = dZ.sum(axis=0), shape (n_hidden,) and "
+                                       "(1,)."),
     ],
 )
 

@@ -255,6 +255,10 @@ def mse_grad_no_two(y_true, y_pred):
     return -(y_true - y_pred) / y_pred.size
 
 
+def mse_grad_len_rows(y_true, y_pred):
+    return -2 * (y_true - y_pred) / len(y_pred)
+
+
 mse_grad = Exercise(
     name="mse_grad",
     reference=ref.mse_grad,
@@ -268,5 +272,8 @@ mse_grad = Exercise(
                                "2 (y_pred - y_true)."),
         Mistake(mse_grad_no_two, "the factor 2 from differentiating the square is missing: "
                                  "d/dp (y - p)^2 = 2 (p - y)."),
+        Mistake(mse_grad_len_rows, "len(y_pred) counts only the rows: for predictions of shape "
+                                   "(n_samples, n_outputs) the MSE cost averages all "
+                                   "y_pred.size values, so divide by y_pred.size."),
     ],
 )
