@@ -17,7 +17,7 @@ import pytest
 from autograder import notebooks, scan
 from autograder.build import lessons
 from autograder.lessons import checks_of
-from autograder.sample_class import mistake_answer, solution_answers, submission
+from autograder.sample_class import solution_answers, submission
 from autograder.settings import REPO
 
 L, NB = "01_neuron", "01_neuron.ipynb"
@@ -266,7 +266,7 @@ def test_only_cells_the_student_wrote_or_changed_are_read():
     """The release's cells (imports of ann_lib and the checks, demo cells) are not the student's."""
     nb = nbformat.from_dict(COMPLETE)
     demo = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-                and not notebooks.nbgrader_meta(c) and "plotting" in c.source)
+                and not notebooks.nbgrader_meta(c) and "teaching." in c.source)
     assert scan.scan(nb, RELEASE, GRADED) == []
     nb.cells[demo].source += "\nimport ctypes"
     got = scan.scan(nb, RELEASE, GRADED)
@@ -289,9 +289,10 @@ def test_the_course_own_code_is_not_flagged(lesson):
         assert scan.scan(solved, None, checks) == []
         assert scan.scan(release, None, checks) == []
         for name, check in checks.items():
-            for k in range(len(check.all_mistakes())):
-                wrong = notebooks.fill(release, {**answers, name: mistake_answer(lesson, name, k)})
-                assert scan.scan(wrong, release, checks) == [], (name, k)
+            for mistake in check.all_mistakes():
+                wrong = notebooks.fill(release, {**answers,
+                                                 check.function: mistake.source(check.function)})
+                assert scan.scan(wrong, release, checks) == [], (name, mistake.key)
 
 
 # --- what the instructor reads ---------------------------------------------------------------------
