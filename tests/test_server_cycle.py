@@ -10,9 +10,9 @@
   (twice for one student), a late submission, collect, ``ann-course grade submitted``, ``nbgrader
   export`` (equal to grades.csv, penalty included), release_feedback, fetch_feedback.
 
-Slow: building the wheel and the students' venv (the course's dependencies from pip's cache) took
-about 3 + 6 minutes, the cycle (~25 nbgrader commands, a check, a grading run) 11 minutes, on a
-2-core machine shared with five other test runs (load average ~12); far less on an idle runner.
+Slow: the whole file (building the wheel, the students' venv from pip's cache, ~25 nbgrader
+commands, two checks, a grading run) took 10 min 39 s on a 2-core machine shared with five other
+test runs (load average ~12); less on an idle runner.
 Without root the cycle is skipped, except in CI (``CI`` set), where it fails instead.
 """
 
