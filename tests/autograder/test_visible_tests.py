@@ -15,11 +15,12 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from autograder import notebooks
+from autograder.check import exercise_of
 from autograder.core import Check
 from autograder.lessons import checks_module
 from autograder.sample_class import solution_answers, submission
 from autograder.settings import REPO
-from tests.conftest import LESSONS, exercise_of
+from tests.conftest import LESSONS
 
 MIN_TOTAL_SHARE = 0.90
 
@@ -43,7 +44,7 @@ def catalogue(lesson):
     out = {}
     for check in vars(checks_module(lesson)).values():
         if isinstance(check, Check):
-            known = out.setdefault(check.name, [])
+            known = out.setdefault(check.function, [])
             known += [m for m in check.all_mistakes() if m.key not in {k.key for k in known}]
     return out
 
