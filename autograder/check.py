@@ -162,6 +162,7 @@ def execute(nb, cwd, lesson, root=REPO, timeout=None):
     c.GuardedExecute.lesson_module = f"autograder.lessons.{module_name(lesson)}"
     c.GuardedExecute.solutions_root = str(root)
     c.GuardedExecute.fork_server = False  # one notebook: a fork server would gain nothing
+    c.GuardedExecute.memory = 0  # the learner's own machine: no address-space cap, as before
     resources = {"metadata": {"path": str(cwd)}}
     with utils.setenv(NBGRADER_EXECUTION="autograde"):
         nb, resources = GuardedExecute(config=c).preprocess(nb, resources)
