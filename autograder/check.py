@@ -165,6 +165,7 @@ def execute(nb, cwd, lesson, root=REPO, timeout=None):
     c.GuardedExecute.lesson_module = f"autograder.lessons.{module_name(lesson)}"
     c.GuardedExecute.solutions_root = str(root)
     c.GuardedExecute.sandbox = False  # the student's own notebook on her own machine
+    c.GuardedExecute.memory = 0  # the learner's own machine: no address-space cap, as before
     resources = {"metadata": {"path": str(cwd)}}
     # Agg, as in the grading kernel: the lessons' figures are made but never rendered
     with utils.setenv(NBGRADER_EXECUTION="autograde", MPLBACKEND="Agg"):

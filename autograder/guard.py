@@ -135,7 +135,10 @@ def kernel_spec(memory, sandboxed=False):
     """
     env = {"ANN_COURSE_MEMORY": str(int(memory or 0)), "PYTHONSAFEPATH": "1",
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "MPLBACKEND": "Agg"}
+           "MPLBACKEND": "Agg",
+           # glibc reserves 64 MiB of address space per thread's malloc arena: under the cap, a
+           # kernel's threads alone could use it up
+           "MALLOC_ARENA_MAX": "2"}
     return KernelSpec(argv=[sys.executable, "-P", "-m", "autograder.kernel", "-f",
                             "{connection_file}"],
                       display_name="ann-course grader", language="python", env=env,
