@@ -219,15 +219,15 @@ class MLP(BaseEstimator):
 
             def batch_total(Y, output):
                 return loss(Y, output) * Y.size
-        activations = self._activations(_KERNELS)
+        layers = self._layers(_KERNELS)  # the arrays of params_ are updated in place
         params = [array for layer in self.params_ for array in layer]
         velocity = [array for layer in self._velocity for array in layer]
         total = 0.0
         with np.errstate(under="ignore"):  # the kernels' underflow to 0 is no error
             for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng, out=shuffled):
-                output, caches = self._forward(X_batch, _dense_forward, activations)
+                output, caches = self._forward(X_batch, _dense_forward, layers)
                 total += batch_total(Y_batch, output)
-                grads = self._backward(output, Y_batch, caches, _dense_backward, activations, fused)
+                grads = self._backward(output, Y_batch, caches, _dense_backward, layers, fused)
                 # optim's in-place updates (gradient_descent_step, momentum_step), minus the checks
                 if momentum:
                     _momentum_in_place(zip(params, grads, velocity), learning_rate, momentum)
@@ -250,10 +250,10 @@ class MLP(BaseEstimator):
             One pair per layer, for :meth:`backward`.
         """
         check_is_fitted(self, "params_")
-        return self._forward(X, dense_forward, self._activations(ACTIVATIONS))
+        return self._forward(X, dense_forward, self._layers(ACTIVATIONS))
 
-    def _forward(self, X, dense, activations):
-        """:meth:`forward` with `dense` as the dense layer and each layer's ``(f, f_grad)``.
+    def _forward(self, X, dense, layers):
+        """:meth:`forward` with `dense` as the dense layer, `layers` from :meth:`_layers`.
 
         :func:`ann_lib.layers.dense_forward` and the public activations check their input;
         :meth:`fit` passes their unchecked kernels. The caches are those of
@@ -261,7 +261,7 @@ class MLP(BaseEstimator):
         """
         A = X
         caches = []
-        for (W, b), name, (f, _) in zip(self.params_, self._layer_activations(), activations):
+        for W, b, name, f, _ in layers:
             Z, dense_cache = dense(A, W, b)
             A = f(Z)
             caches.append((dense_cache, (Z, name)))
@@ -288,12 +288,12 @@ class MLP(BaseEstimator):
             Same structure and shapes as :attr:`params_`.
         """
         grads = self._backward(output, _check_y(y, len(output), output.shape[1]), caches,
-                               dense_backward, self._activations(ACTIVATIONS),
+                               dense_backward, self._layers(ACTIVATIONS),
                                self._fused_output())
         return [(grads[i], grads[i + 1]) for i in range(0, len(grads), 2)]
 
-    def _backward(self, output, Y, caches, dense, activations, fused):
-        """:meth:`backward` with the given dense backward pass and ``(f, f_grad)`` per layer.
+    def _backward(self, output, Y, caches, dense, layers, fused):
+        """:meth:`backward` with the given dense backward pass, `layers` from :meth:`_layers`.
 
         Returns the flat list ``[dW_1, db_1, ..., dW_L, db_L]``; `fused` is
         :meth:`_fused_output`.
@@ -302,13 +302,13 @@ class MLP(BaseEstimator):
             dZ = (output - Y) / Y.size
         else:
             loss_grad = lookup(LOSSES, self.loss, "loss")[1]
-            dZ = loss_grad(Y, output) * activations[-1][1](caches[-1][1][0])
+            dZ = loss_grad(Y, output) * layers[-1][4](caches[-1][1][0])
         grads = []
         for i in reversed(range(len(caches))):
             dA, dW, db = dense(dZ, caches[i][0], compute_dX=i > 0)
             grads += (db, dW)
             if i > 0:
-                dZ = dA * activations[i - 1][1](caches[i - 1][1][0])
+                dZ = dA * layers[i - 1][4](caches[i - 1][1][0])
         return grads[::-1]
 
     def predict_proba(self, X):
@@ -360,9 +360,14 @@ class MLP(BaseEstimator):
     def _fused_output(self):
         return self._is_classifier() and self.loss == "binary_cross_entropy"
 
-    def _activations(self, table):
-        """The pair ``(f, f_grad)`` of every layer, from `table` (public or private kernels)."""
-        return [table[name] for name in self._layer_activations()]
+    def _layers(self, table):
+        """``(W, b, activation name, f, f_grad)`` of every layer, ``f`` and ``f_grad`` from `table`.
+
+        `table` is :data:`ann_lib.activations.ACTIVATIONS` (checked functions) or its
+        private kernels, for arrays already checked.
+        """
+        return [(W, b, name, *table[name])
+                for (W, b), name in zip(self.params_, self._layer_activations())]
 
     def _layer_activations(self):
         """The activation of every layer: the hidden one, then the output one."""
