@@ -14,7 +14,14 @@ from sklearn.base import BaseEstimator
 
 from ann_lib._validation import as_2d, as_float_array, check_batch_size, check_is_fitted, lookup
 from ann_lib.activations import _KERNELS, ACTIVATIONS
-from ann_lib.layers import _dense_backward, _dense_forward, dense_backward, dense_forward
+from ann_lib.layers import (
+    _activation_backward,
+    _activation_forward,
+    _dense_backward,
+    _dense_forward,
+    dense_backward,
+    dense_forward,
+)
 from ann_lib.losses import LOSSES, _binary_cross_entropy, _check_unit_interval
 from ann_lib.optim import _gradient_descent_in_place, _momentum_in_place, minibatches
 
@@ -256,15 +263,14 @@ class MLP(BaseEstimator):
         """:meth:`forward` with `dense` as the dense layer, `layers` from :meth:`_layers`.
 
         :func:`ann_lib.layers.dense_forward` and the public activations check their input;
-        :meth:`fit` passes their unchecked kernels. The caches are those of
-        :func:`ann_lib.layers.activation_forward` either way.
+        :meth:`fit` passes their unchecked kernels.
         """
         A = X
         caches = []
         for W, b, name, f, _ in layers:
             Z, dense_cache = dense(A, W, b)
-            A = f(Z)
-            caches.append((dense_cache, (Z, name)))
+            A, activation_cache = _activation_forward(Z, name, f)
+            caches.append((dense_cache, activation_cache))
         return A, caches
 
     def backward(self, output, y, caches):
@@ -302,13 +308,13 @@ class MLP(BaseEstimator):
             dZ = (output - Y) / Y.size
         else:
             loss_grad = lookup(LOSSES, self.loss, "loss")[1]
-            dZ = loss_grad(Y, output) * layers[-1][4](caches[-1][1][0])
+            dZ = _activation_backward(loss_grad(Y, output), caches[-1][1][0], layers[-1][4])
         grads = []
         for i in reversed(range(len(caches))):
             dA, dW, db = dense(dZ, caches[i][0], compute_dX=i > 0)
             grads += (db, dW)
             if i > 0:
-                dZ = dA * layers[i - 1][4](caches[i - 1][1][0])
+                dZ = _activation_backward(dA, caches[i - 1][1][0], layers[i - 1][4])
         return grads[::-1]
 
     def predict_proba(self, X):
