@@ -22,8 +22,12 @@ each unit on the last axis and keeps the largest.
 ``ACTIVATIONS`` maps each element-wise activation's name to the pair
 ``(function, derivative)``, e.g. ``ACTIVATIONS["relu"] == (relu, relu_grad)``.
 
-Implementation note: ``out[()]`` turns a 0-d array into a NumPy scalar and
-returns any other array unchanged.
+Implementation note: each public function checks its input, then calls its
+private kernel ``_<name>`` (no conversion, no ``np.errstate``), which takes a
+float array and returns an array. ``out[()]`` turns a 0-d array into a NumPy
+scalar and returns any other array unchanged. A training loop whose arrays
+are already checked calls the kernels of ``_KERNELS`` directly, inside one
+``np.errstate(under="ignore")`` (see :meth:`ann_lib.network.MLP.fit`).
 """
 
 import numpy as np
@@ -43,12 +47,20 @@ def linear(z):
     float or ndarray, same shape as `z`
         A copy of `z` (as floats).
     """
-    return as_float_array(z, "z").copy()[()]
+    return _linear(as_float_array(z, "z"))[()]
+
+
+def _linear(z):
+    return z.copy()
 
 
 def linear_grad(z):
     """Derivative of :func:`linear`: 1 everywhere."""
-    return np.ones_like(as_float_array(z, "z"))[()]
+    return _linear_grad(as_float_array(z, "z"))[()]
+
+
+def _linear_grad(z):
+    return np.ones_like(z)
 
 
 @np.errstate(under="ignore")
@@ -67,9 +79,12 @@ def sigmoid(z):
     -------
     float or ndarray, same shape as `z`
     """
-    z = as_float_array(z, "z")
+    return _sigmoid(as_float_array(z, "z"))[()]
+
+
+def _sigmoid(z):
     e = np.exp(-np.abs(z))
-    return (np.where(z >= 0, 1, e) / (1 + e))[()]
+    return np.where(z >= 0, 1, e) / (1 + e)
 
 
 @np.errstate(under="ignore")
@@ -79,9 +94,12 @@ def sigmoid_grad(z):
     Computed as ``e / (1 + e)**2`` with ``e = exp(-|z|)`` (the derivative is
     even in `z`), which stays accurate where ``sigmoid(z)`` rounds to 1.
     """
-    z = as_float_array(z, "z")
+    return _sigmoid_grad(as_float_array(z, "z"))[()]
+
+
+def _sigmoid_grad(z):
     e = np.exp(-np.abs(z))
-    return (e / (1 + e) ** 2)[()]
+    return e / (1 + e) ** 2
 
 
 def tanh(z):
@@ -89,7 +107,11 @@ def tanh(z):
 
     Values lie in (-1, 1); ``tanh(z) = 2 * sigmoid(2 z) - 1``.
     """
-    return np.tanh(as_float_array(z, "z"))[()]
+    return _tanh(as_float_array(z, "z"))[()]
+
+
+def _tanh(z):
+    return np.tanh(z)
 
 
 @np.errstate(under="ignore")
@@ -99,14 +121,21 @@ def tanh_grad(z):
     Computed as ``4 e / (1 + e)**2`` with ``e = exp(-2 |z|)``, which stays
     accurate where ``tanh(z)`` rounds to ±1 and never overflows.
     """
-    z = as_float_array(z, "z")
+    return _tanh_grad(as_float_array(z, "z"))[()]
+
+
+def _tanh_grad(z):
     e = np.exp(-2 * np.abs(z))
-    return (4 * e / (1 + e) ** 2)[()]
+    return 4 * e / (1 + e) ** 2
 
 
 def relu(z):
     """Rectified linear unit, ``relu(z) = max(0, z)``."""
-    return np.maximum(as_float_array(z, "z"), 0)[()]
+    return _relu(as_float_array(z, "z"))[()]
+
+
+def _relu(z):
+    return np.maximum(z, 0)
 
 
 def relu_grad(z):
@@ -115,7 +144,12 @@ def relu_grad(z):
     At the kink ``z = 0`` we return the sub-gradient 0.
     """
     z = as_float_array(z, "z")
-    return (z > 0).astype(z.dtype)[()]
+    return _relu_grad(z).astype(z.dtype)[()]
+
+
+def _relu_grad(z):
+    """The derivative of :func:`relu` as a boolean mask (it multiplies as 0/1, copying nothing)."""
+    return z > 0
 
 
 def leaky_relu(z, slope=0.1):
@@ -130,9 +164,12 @@ def leaky_relu(z, slope=0.1):
     slope : float, default 0.1
         Gradient for negative inputs.
     """
-    z = as_float_array(z, "z")
+    return _leaky_relu(as_float_array(z, "z"), slope)[()]
+
+
+def _leaky_relu(z, slope=0.1):
     slope = z.dtype.type(slope)  # keep the dtype of z
-    return np.where(z > 0, z, slope * z)[()]
+    return np.where(z > 0, z, slope * z)
 
 
 def leaky_relu_grad(z, slope=0.1):
@@ -140,8 +177,11 @@ def leaky_relu_grad(z, slope=0.1):
 
     At the kink ``z = 0`` we return the sub-gradient `slope`.
     """
-    z = as_float_array(z, "z")
-    return np.where(z > 0, z.dtype.type(1), z.dtype.type(slope))[()]
+    return _leaky_relu_grad(as_float_array(z, "z"), slope)[()]
+
+
+def _leaky_relu_grad(z, slope=0.1):
+    return np.where(z > 0, z.dtype.type(1), z.dtype.type(slope))
 
 
 @np.errstate(under="ignore")
@@ -158,9 +198,12 @@ def elu(z, alpha=1.0):
     alpha : float, default 1.0
         Magnitude of the negative saturation value.
     """
-    z = as_float_array(z, "z")
+    return _elu(as_float_array(z, "z"), alpha)[()]
+
+
+def _elu(z, alpha=1.0):
     alpha = z.dtype.type(alpha)
-    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))[()]
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
 
 
 @np.errstate(under="ignore")
@@ -170,15 +213,21 @@ def elu_grad(z, alpha=1.0):
     At ``z = 0`` we return 1 (the right derivative; for ``alpha = 1`` both
     sides agree and this is the true derivative).
     """
-    z = as_float_array(z, "z")
+    return _elu_grad(as_float_array(z, "z"), alpha)[()]
+
+
+def _elu_grad(z, alpha=1.0):
     alpha = z.dtype.type(alpha)
-    return np.where(z >= 0, z.dtype.type(1), alpha * np.exp(np.minimum(z, 0)))[()]
+    return np.where(z >= 0, z.dtype.type(1), alpha * np.exp(np.minimum(z, 0)))
 
 
 def step(z):
     """Heaviside step (the perceptron's threshold): 1.0 where ``z >= 0``, else 0.0."""
-    z = as_float_array(z, "z")
-    return (z >= 0).astype(z.dtype)[()]
+    return _step(as_float_array(z, "z"))[()]
+
+
+def _step(z):
+    return (z >= 0).astype(z.dtype)
 
 
 def step_grad(z):
@@ -188,7 +237,11 @@ def step_grad(z):
     gradient is why a network of step units cannot be trained by gradient
     descent.
     """
-    return np.zeros_like(as_float_array(z, "z"))[()]
+    return _step_grad(as_float_array(z, "z"))[()]
+
+
+def _step_grad(z):
+    return np.zeros_like(z)
 
 
 def _as_pieces(Z):
@@ -243,3 +296,14 @@ ACTIVATIONS = {
     "elu": (elu, elu_grad),
     "step": (step, step_grad),
 }
+
+_KERNELS = {
+    "linear": (_linear, _linear_grad),
+    "sigmoid": (_sigmoid, _sigmoid_grad),
+    "tanh": (_tanh, _tanh_grad),
+    "relu": (_relu, _relu_grad),
+    "leaky_relu": (_leaky_relu, _leaky_relu_grad),
+    "elu": (_elu, _elu_grad),
+    "step": (_step, _step_grad),
+}
+"""The private kernels behind :data:`ACTIVATIONS`, for float arrays already checked."""

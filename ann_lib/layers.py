@@ -118,7 +118,15 @@ def activation_forward(Z, name):
         For :func:`activation_backward`.
     """
     f, _ = lookup(ACTIVATIONS, name, "activation")
-    Z = as_float_array(Z, "Z")
+    return _activation_forward(as_float_array(Z, "Z"), name, f)
+
+
+def _activation_forward(Z, name, f):
+    """:func:`activation_forward` with the function `f` of `name` resolved by the caller.
+
+    `f` may be the private kernel of the activation (see :mod:`ann_lib.activations`) for a
+    float array `Z`, as in :meth:`ann_lib.network.MLP.fit`.
+    """
     return f(Z), (Z, name)
 
 
@@ -141,4 +149,13 @@ def activation_backward(dA, cache):
     dA = as_float_array(dA, "dA")
     if dA.shape != Z.shape:
         raise ValueError(f"dA has shape {dA.shape} but Z has shape {Z.shape}: they must match")
+    return _activation_backward(dA, Z, f_grad)
+
+
+def _activation_backward(dA, Z, f_grad):
+    """:func:`activation_backward` for a float `dA` of Z's shape and the derivative `f_grad`.
+
+    `f_grad` may be a private kernel that returns a boolean mask (``relu``'s), which
+    multiplies as 0/1.
+    """
     return dA * f_grad(Z)

@@ -13,12 +13,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ann_lib._validation import as_2d, as_float_array, check_batch_size, check_is_fitted, lookup
-from ann_lib.activations import ACTIVATIONS
+from ann_lib.activations import _KERNELS, ACTIVATIONS
 from ann_lib.layers import (
+    _activation_backward,
+    _activation_forward,
     _dense_backward,
     _dense_forward,
-    activation_backward,
-    activation_forward,
     dense_backward,
     dense_forward,
 )
@@ -212,9 +212,12 @@ class MLP(BaseEstimator):
     def _epoch(self, X, Y, batch_size, learning_rate, momentum, shuffled=None):
         """One pass over (X, Y) in shuffled mini-batches; appends the epoch's mean batch loss.
 
-        X and Y were checked once by :meth:`fit`, so the layers' own checks are skipped.
+        X and Y were checked once by :meth:`fit`, so everything in the loop runs unchecked:
+        the layers' private kernels and the activations' (:data:`ann_lib.activations._KERNELS`,
+        resolved once here, under one ``np.errstate`` instead of one per call).
         """
-        if self._fused_output():
+        fused = self._fused_output()
+        if fused:
 
             def batch_total(Y, output):  # the sum of the loss over the batch's entries
                 return _binary_cross_entropy(Y, output).sum()
@@ -223,19 +226,20 @@ class MLP(BaseEstimator):
 
             def batch_total(Y, output):
                 return loss(Y, output) * Y.size
+        layers = self._layers(_KERNELS)  # the arrays of params_ are updated in place
         params = [array for layer in self.params_ for array in layer]
         velocity = [array for layer in self._velocity for array in layer]
         total = 0.0
-        for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng, out=shuffled):
-            output, caches = self._forward(X_batch, _dense_forward)
-            total += batch_total(Y_batch, output)
-            grads = self._backward(output, Y_batch, caches, _dense_backward)
-            # optim's in-place updates (gradient_descent_step, momentum_step), minus the checks
-            grads = [array for layer in grads for array in layer]
-            if momentum:
-                _momentum_in_place(zip(params, grads, velocity), learning_rate, momentum)
-            else:
-                _gradient_descent_in_place(zip(params, grads), learning_rate)
+        with np.errstate(under="ignore"):  # the kernels' underflow to 0 is no error
+            for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng, out=shuffled):
+                output, caches = self._forward(X_batch, _dense_forward, layers)
+                total += batch_total(Y_batch, output)
+                grads = self._backward(output, Y_batch, caches, _dense_backward, layers, fused)
+                # optim's in-place updates (gradient_descent_step, momentum_step), minus the checks
+                if momentum:
+                    _momentum_in_place(zip(params, grads, velocity), learning_rate, momentum)
+                else:
+                    _gradient_descent_in_place(zip(params, grads), learning_rate)
         self.loss_history_.append(float(total / Y.size))
 
     def forward(self, X):
@@ -253,15 +257,19 @@ class MLP(BaseEstimator):
             One pair per layer, for :meth:`backward`.
         """
         check_is_fitted(self, "params_")
-        return self._forward(X, dense_forward)
+        return self._forward(X, dense_forward, self._layers(ACTIVATIONS))
 
-    def _forward(self, X, dense):
-        """:meth:`forward` with `dense` as the dense layer (checked, or not for checked data)."""
+    def _forward(self, X, dense, layers):
+        """:meth:`forward` with `dense` as the dense layer, `layers` from :meth:`_layers`.
+
+        :func:`ann_lib.layers.dense_forward` and the public activations check their input;
+        :meth:`fit` passes their unchecked kernels.
+        """
         A = X
         caches = []
-        for (W, b), activation in zip(self.params_, self._layer_activations()):
+        for W, b, name, f, _ in layers:
             Z, dense_cache = dense(A, W, b)
-            A, activation_cache = activation_forward(Z, activation)
+            A, activation_cache = _activation_forward(Z, name, f)
             caches.append((dense_cache, activation_cache))
         return A, caches
 
@@ -285,22 +293,28 @@ class MLP(BaseEstimator):
         grads : list of (dW, db)
             Same structure and shapes as :attr:`params_`.
         """
-        return self._backward(output, _check_y(y, len(output), output.shape[1]), caches,
-                              dense_backward)
+        grads = self._backward(output, _check_y(y, len(output), output.shape[1]), caches,
+                               dense_backward, self._layers(ACTIVATIONS),
+                               self._fused_output())
+        return [(grads[i], grads[i + 1]) for i in range(0, len(grads), 2)]
 
-    def _backward(self, output, Y, caches, dense):
-        """:meth:`backward` with `dense` as the dense layer's backward pass."""
-        if self._fused_output():
+    def _backward(self, output, Y, caches, dense, layers, fused):
+        """:meth:`backward` with the given dense backward pass, `layers` from :meth:`_layers`.
+
+        Returns the flat list ``[dW_1, db_1, ..., dW_L, db_L]``; `fused` is
+        :meth:`_fused_output`.
+        """
+        if fused:
             dZ = (output - Y) / Y.size
         else:
             loss_grad = lookup(LOSSES, self.loss, "loss")[1]
-            dZ = activation_backward(loss_grad(Y, output), caches[-1][1])
+            dZ = _activation_backward(loss_grad(Y, output), caches[-1][1][0], layers[-1][4])
         grads = []
         for i in reversed(range(len(caches))):
             dA, dW, db = dense(dZ, caches[i][0], compute_dX=i > 0)
-            grads.append((dW, db))
+            grads += (db, dW)
             if i > 0:
-                dZ = activation_backward(dA, caches[i - 1][1])
+                dZ = _activation_backward(dA, caches[i - 1][1][0], layers[i - 1][4])
         return grads[::-1]
 
     def predict_proba(self, X):
@@ -351,6 +365,15 @@ class MLP(BaseEstimator):
 
     def _fused_output(self):
         return self._is_classifier() and self.loss == "binary_cross_entropy"
+
+    def _layers(self, table):
+        """``(W, b, activation name, f, f_grad)`` of every layer, ``f`` and ``f_grad`` from `table`.
+
+        `table` is :data:`ann_lib.activations.ACTIVATIONS` (checked functions) or its
+        private kernels, for arrays already checked.
+        """
+        return [(W, b, name, *table[name])
+                for (W, b), name in zip(self.params_, self._layer_activations())]
 
     def _layer_activations(self):
         """The activation of every layer: the hidden one, then the output one."""

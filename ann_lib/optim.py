@@ -193,7 +193,10 @@ def minibatches(X, y, batch_size, rng, out=None):
                     f"out needs arrays like X and y: {name} is {array.dtype} of shape "
                     f"{array.shape}, its buffer {buffer.dtype} of shape {buffer.shape}"
                 )
-        X, y = np.take(X, order, axis=0, out=out[0]), np.take(y, order, axis=0, out=out[1])
+        # mode="clip" (order is a permutation, always in range) writes straight into out;
+        # the default mode="raise" would go through a temporary copy
+        X = np.take(X, order, axis=0, out=out[0], mode="clip")
+        y = np.take(y, order, axis=0, out=out[1], mode="clip")
     for start in range(0, n, batch_size):
         yield X[start : start + batch_size], y[start : start + batch_size]
 

@@ -16,14 +16,15 @@ one hidden ReLU layer of 64 units, a sigmoid output, binary cross-entropy, plain
 
 The process runs with its default settings (allocator, BLAS threads, ...): nothing is tuned for
 the benchmark. The machine may be busy, so the rounds are interleaved, their order alternates,
-and the script prints the median wall-clock and CPU time (all threads) of each implementation,
-its test accuracy and final training loss, and the ratios MLP/bare (goal <= 1.15) and
-sklearn/MLP. Nothing is asserted.
+and the script prints the load average at the start, the median wall-clock and CPU time (all
+threads) of each implementation, its test accuracy and final training loss, and the ratios
+MLP/bare (goal <= 1.15) and sklearn/MLP. Nothing is asserted.
 
 Run: ``python bench/bench_train.py [--rounds 7]`` (about half a minute on an idle machine)
 """
 
 import argparse
+import os
 import statistics
 import time
 import warnings
@@ -135,7 +136,8 @@ def main():
     args = parser.parse_args()
     X_train, X_test, y_train, y_test = data()
     print(f"numpy {np.__version__}; {X_train.shape[0]} x {X_train.shape[1]} training samples, "
-          f"{EPOCHS} epochs, batch {BATCH_SIZE}, lr {LEARNING_RATE}, {args.rounds} rounds")
+          f"{EPOCHS} epochs, batch {BATCH_SIZE}, lr {LEARNING_RATE}, {args.rounds} rounds; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
 
     wall = {key: [] for key in IMPLEMENTATIONS}
     cpu = {key: [] for key in IMPLEMENTATIONS}
