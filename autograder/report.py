@@ -62,7 +62,7 @@ def diagnosed_mistakes(rows, out):
         for cell in nb.cells:
             if not notebooks.is_test(cell):
                 continue
-            for o in cell.get("outputs", []):
+            for o in reversed(cell.get("outputs", [])):  # the last error is the grader's verdict
                 if o.get("output_type") != "error":
                     continue
                 gid = notebooks.nbgrader_meta(cell).get("grade_id", "?")

@@ -441,5 +441,6 @@ two_layer_gradients = Property(
     name="two_layer_gradients",
     judge=_judge_two_layer,
     mistakes=_TWO_LAYER_MISTAKES,
-    uses=("dense_backward", "activation_backward"),
+    # the visible test compares with the learner's own numerical_gradient
+    uses=("dense_backward", "activation_backward", "numerical_gradient"),
 )
