@@ -106,6 +106,10 @@ def _python_paths():
              str(Path(ann_lib.__file__).resolve().parent),
              str(Path(autograder.__file__).resolve().parent)}
     paths.update(site.getsitepackages())
+    # site-packages folders a .pth file added (an environment layered on another one), but never
+    # a folder of the course itself (sys.path may hold the current folder or the repository)
+    paths.update(p for p in sys.path
+                 if p and os.path.basename(p.rstrip("/")) in ("site-packages", "dist-packages"))
     existing = sorted(p for p in paths if p and os.path.isdir(p) and p != "/")
     # a folder inside another one is already there
     return [p for p in existing
