@@ -392,7 +392,10 @@ def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback
         graded = hub.instructor("autograder", "grade", "submitted", "--out", "out")
         released = hub.instructor("nbgrader", "release_feedback", LESSON)
         in_exchange = sorted((hub.base / "exchange").rglob("feedback/*.html"))
+        grades = hub.course / "out" / "grades.csv"
         assert in_exchange, (f"release_feedback put no feedback in the exchange\n{graded.stdout}"
+                             f"\n{graded.stderr[-3000:]}\n"
+                             f"{grades.read_text() if grades.exists() else 'no grades.csv'}"
                              f"\n{released.stdout}\n{released.stderr}\nfeedback: "
                              f"{sorted(map(str, (hub.course / 'feedback').rglob('*')))}")
 
