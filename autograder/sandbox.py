@@ -152,6 +152,11 @@ def command(argv, cwd, connection_dir, limits, env):
             "--size", str(limits.disk), "--tmpfs", "/tmp", "--dir", "/run"]
     for path in _python_paths():
         args += ["--ro-bind", path, path]
+    # a Python that finds its shared library through LD_LIBRARY_PATH needs it in the sandbox too
+    libs = [p for p in env.get("LD_LIBRARY_PATH", "").split(":")
+            if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "solutions"))]
+    for path in libs:
+        args += ["--ro-bind", path, path]
     kernel_env = {}
     if _mpl_cache():
         args += ["--ro-bind", _mpl_cache(), MPL_CACHE]
@@ -169,6 +174,8 @@ def command(argv, cwd, connection_dir, limits, env):
     for key, value in env.items():
         if key.startswith(("ANN_COURSE_", "JPY_", "OPENBLAS_", "OMP_", "MKL_", "PYTHON", "MPLBACKEND")):
             kernel_env[key] = value
+    if libs:
+        kernel_env["LD_LIBRARY_PATH"] = ":".join(libs)
     kernel_env.update(limits.env())
     for key, value in sorted(kernel_env.items()):
         args += ["--setenv", key, value]
