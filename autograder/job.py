@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -116,7 +117,10 @@ def grade_job(run, student, assignment):
         except NbgraderError as exc:
             for name in expected:
                 lines = [ln for ln in str(exc).splitlines() if ln.strip()]
-                status.setdefault(name, f"nbgrader failed: {lines[-1].strip()[:300]}")
+                # the line that names the cause, not nbgrader's closing "see the traceback above"
+                causes = [ln for ln in lines if re.search(r"\w(Error|Exception)\b", ln)
+                          and "NbGraderException" not in ln]
+                status.setdefault(name, f"nbgrader failed: {(causes or lines)[-1].strip()[:300]}")
     rows, scores, died, facts = [], {}, False, {}
     for name, cells in expected.items():
         if name in status:
