@@ -390,8 +390,8 @@ def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback
         submitted = hub.course / "submitted" / hub.student / LESSON / NOTEBOOK
         assert submitted.is_file(), f"nbgrader collect did not bring {submitted}"
         # --trust-submissions: sandboxed grading of the course's own submitted/ by this non-root
-        # instructor in the hub's layered environment fails in nbgrader (not yet understood;
-        # sandboxed grading as a non-root user is otherwise tested in test_redteam_isolation)
+        # instructor in the hub's layered environment fails in nbgrader (not yet understood; the
+        # same environment and user grade a plain folder sandboxed without trouble)
         graded = hub.instructor("autograder", "grade", "submitted", "--out", "out",
                                 "--trust-submissions")
         released = hub.instructor("nbgrader", "release_feedback", LESSON)
