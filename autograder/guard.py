@@ -146,13 +146,14 @@ def kernel_spec(memory, sandboxed=False):
                       resource_dir=str(Path(__file__).parent))
 
 
-def use_ipc(km):
+def use_ipc(km, folder=None):
     """Talk to ``km``'s kernel over Unix sockets in a private folder (returned), not TCP ports.
 
     Kernels started at the same time over TCP race for free ports ("Address already in use");
     IPC sockets are named after the kernel's own connection file, so they cannot collide.
     """
-    folder = tempfile.mkdtemp(prefix="annk-")  # short: a Unix socket path is at most 107 bytes
+    # short: a Unix socket path is at most 107 bytes
+    folder = folder or tempfile.mkdtemp(prefix="annk-")
     km.transport = "ipc"
     km.connection_file = os.path.join(folder, "kernel.json")
     km.ip = os.path.join(folder, "k")
@@ -207,13 +208,21 @@ class GuardedExecute(IpcExecute):
     cpu = Integer(600, help="CPU seconds of the whole kernel (in the sandbox)").tag(config=True)
 
     def create_kernel_manager(self):
-        from autograder import sandbox
+        from autograder import sandbox, zygote
 
         km = super().create_kernel_manager()  # reached over IPC
         km._kernel_spec = kernel_spec(self.memory, self.sandbox)
         if self.sandbox:
-            km.provisioner = sandbox.provisioner(km, sandbox.Limits(memory=self.memory,
-                                                                    cpu=self.cpu))
+            limits = sandbox.Limits(memory=self.memory, cpu=self.cpu)
+            warm = zygote.zygote({**os.environ, **km._kernel_spec.env}, limits)
+            if warm is not None:  # a warm start, in a sandbox of its own all the same
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+                job = warm.new_job()
+                use_ipc(km, os.path.join(job, "c"))
+                self._ipc_dir = job
+                km.provisioner = zygote.provisioner(km, warm, job, limits)
+            else:
+                km.provisioner = sandbox.provisioner(km, limits)
         return km
 
     def preprocess(self, nb, resources=None, km=None):

@@ -132,6 +132,60 @@ def _mpl_cache():
     return _mpl[0]
 
 
+def _namespaces():
+    """bwrap's first arguments: every namespace, no capability (uid nobody under root)."""
+    bwrap = bwrap_path()
+    if not bwrap:
+        raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
+    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            "--cap-drop", "ALL"]
+    if os.getuid() == 0:  # a user namespace of its own, and no root in it (nobody, no capability)
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    return args
+
+
+def _libraries(env):
+    """LD_LIBRARY_PATH folders a Python may need (never a folder of the course)."""
+    return [p for p in env.get("LD_LIBRARY_PATH", "").split(":")
+            if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "solutions"))]
+
+
+def _filesystem(env, disk):
+    """The read-only system, Python and course packages, a fresh /tmp (``disk`` bytes)."""
+    args = [*_system_binds(), "--proc", "/proc", "--dev", "/dev",
+            "--size", str(disk), "--tmpfs", "/tmp", "--dir", "/run"]
+    for path in _python_paths():
+        args += ["--ro-bind", path, path]
+    for path in _libraries(env):  # a Python that finds its shared library through LD_LIBRARY_PATH
+        args += ["--ro-bind", path, path]
+    if _mpl_cache():
+        args += ["--ro-bind", _mpl_cache(), MPL_CACHE]
+    return args
+
+
+def kernel_environment(env, limits):
+    """A kernel's whole environment in a sandbox, from the one jupyter_client would give it."""
+    kernel_env = {"ANN_COURSE_MPL_CACHE": MPL_CACHE} if _mpl_cache() else {}
+    kernel_env |= {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin",
+                   "LANG": env.get("LANG", "C.UTF-8"), "TMPDIR": "/tmp",
+                   "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
+                   "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter", "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
+                   "JUPYTER_DATA_DIR": "/tmp/.jupyter", "ANN_COURSE_STAGE": STAGE,
+                   "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    for key, value in env.items():
+        if key.startswith(("ANN_COURSE_", "JPY_", "OPENBLAS_", "OMP_", "MKL_", "PYTHON", "MPLBACKEND",
+                           "MALLOC_")):
+            kernel_env[key] = value
+    if _libraries(env):
+        kernel_env["LD_LIBRARY_PATH"] = ":".join(_libraries(env))
+    kernel_env.update(limits.env())
+    return kernel_env
+
+
+def _setenv(env):
+    return [arg for key, value in sorted(env.items()) for arg in ("--setenv", key, value)]
+
+
 def command(argv, cwd, connection_dir, limits, env):
     """The ``bwrap`` command line that runs ``argv`` (the kernel) in a sandbox of its own.
 
@@ -139,46 +193,31 @@ def command(argv, cwd, connection_dir, limits, env):
     filled with a copy of it. ``connection_dir`` holds the kernel's connection file and IPC
     sockets (the only host folder it may write to). ``env`` is the kernel's whole environment.
     """
-    bwrap = bwrap_path()
-    if not bwrap:
-        raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
     cwd = os.path.abspath(cwd)
     connection_dir = connection_dir and os.path.abspath(connection_dir)
-    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-            "--cap-drop", "ALL"]
-    if os.getuid() == 0:  # a user namespace of its own, and no root in it (nobody, no capability)
-        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
-    args += [*_system_binds(), "--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.disk), "--tmpfs", "/tmp", "--dir", "/run"]
-    for path in _python_paths():
-        args += ["--ro-bind", path, path]
-    # a Python that finds its shared library through LD_LIBRARY_PATH needs it in the sandbox too
-    libs = [p for p in env.get("LD_LIBRARY_PATH", "").split(":")
-            if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "solutions"))]
-    for path in libs:
-        args += ["--ro-bind", path, path]
-    kernel_env = {}
-    if _mpl_cache():
-        args += ["--ro-bind", _mpl_cache(), MPL_CACHE]
-        kernel_env["ANN_COURSE_MPL_CACHE"] = MPL_CACHE
-    args += ["--ro-bind", cwd, STAGE, "--size", str(limits.disk), "--tmpfs", cwd]
+    args = [*_namespaces(), *_filesystem(env, limits.disk),
+            "--ro-bind", cwd, STAGE, "--size", str(limits.disk), "--tmpfs", cwd]
     if connection_dir:
         args += ["--bind", connection_dir, connection_dir]
-    args += ["--remount-ro", "/", "--chdir", cwd]
-    kernel_env |= {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin",
-                  "LANG": env.get("LANG", "C.UTF-8"), "TMPDIR": "/tmp",
-                  "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
-                  "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter", "JUPYTER_CONFIG_DIR": "/tmp/.jupyter",
-                  "JUPYTER_DATA_DIR": "/tmp/.jupyter", "ANN_COURSE_STAGE": STAGE,
-                  "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    for key, value in env.items():
-        if key.startswith(("ANN_COURSE_", "JPY_", "OPENBLAS_", "OMP_", "MKL_", "PYTHON", "MPLBACKEND")):
-            kernel_env[key] = value
-    if libs:
-        kernel_env["LD_LIBRARY_PATH"] = ":".join(libs)
-    kernel_env.update(limits.env())
-    for key, value in sorted(kernel_env.items()):
-        args += ["--setenv", key, value]
+    args += ["--remount-ro", "/", "--chdir", cwd, *_setenv(kernel_environment(env, limits))]
+    return [*args, "--", *argv]
+
+
+def zygote_command(argv, spool, env, limits):
+    """The ``bwrap`` command line of a kernel zygote (:mod:`autograder.zygote`).
+
+    The same sandbox as a kernel's, with ``spool`` (the worker's private folder for its kernels'
+    connection files and staged notebooks) as the one writable host folder, and the mount points
+    each kernel's own sandbox needs.
+    """
+    from autograder import zygote
+
+    spool = os.path.abspath(spool)
+    env = kernel_environment(env, limits)
+    for key in LIMITS_ENV:  # limits are each kernel's, not the zygote's
+        env.pop(key, None)
+    args = [*_namespaces(), *_filesystem(env, limits.disk), "--dir", zygote.WORK, "--dir", zygote.JOB,
+            "--bind", spool, spool, "--remount-ro", "/", "--chdir", "/", *_setenv(env)]
     return [*args, "--", *argv]
 
 
