@@ -66,6 +66,7 @@ def neuron_flipped_error(x, y, w, b):
 
 neuron_gradients = Exercise(
     name="neuron_gradients",
+    returns=("dw", "db"),
     reference=_neuron_gradients_reference,
     cases=_neuron_cases,
     mistakes=[
@@ -124,6 +125,7 @@ def dense_db_kept_dims(dZ, X, W):
 
 dense_backward = Exercise(
     name="dense_backward",
+    returns=("dX", "dW", "db"),
     reference=_dense_backward_reference,
     cases=_dense_cases,
     mistakes=[
