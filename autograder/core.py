@@ -515,26 +515,26 @@ def self_check(checks_module, namespace):
     if os.environ.get("NBGRADER_EXECUTION"):
         return
     verdicts = run_checks(checks_module, namespace)
-    width = max([len("exercise")] + [len(c.name) for c in verdicts])
+    width = max([len("exercise")] + [len(c.name) for c, _ in verdicts])
     print(f"{'exercise':<{width}}  result")
-    for check, verdict in verdicts.items():
+    for check, verdict in verdicts:
         print(f"{check.name:<{width}}  {'PASS' if verdict is None else 'FAIL'}")
         if verdict is not None:
             print(indent_message(verdict, width + 8))
             if verdict.plot is not None:
                 _show_picture(verdict.plot)
-    passed = sum(v is None for v in verdicts.values())
+    passed = sum(v is None for _, v in verdicts)
     advice = "" if passed == len(verdicts) else " Fix the first failing one, re-run its cell, then this one."
     print(f"\n{passed} of {len(verdicts)} exercises pass.{advice}")
 
 
 def run_checks(checks_module, namespace):
-    """``{check: verdict}`` of every check of a lesson on the answers in ``namespace``, in order.
+    """``[(check, verdict), ...]``: every check of a lesson on the answers in ``namespace``.
 
     A verdict is None (right) or a :class:`Verdict`; a failing answer that builds on another
     failing one says so first (:func:`blame_uses`).
     """
-    verdicts = {}
+    verdicts = []
     for check in (c for c in vars(checks_module).values() if isinstance(c, Check)):
         answer = namespace.get(check.function)
         if answer is None:
@@ -544,10 +544,11 @@ def run_checks(checks_module, namespace):
                 verdict = check.verdict(answer)
             except Exception as exc:  # noqa: BLE001 - a broken answer must not break the summary
                 verdict = f"{type(exc).__name__}: {exc}"
-        verdicts[check] = None if verdict is None else Verdict(verdict, getattr(verdict, "plot", None))
-    failing = {c.function for c, v in verdicts.items() if v is not None}
-    return {c: v if v is None else blame_uses(c, v, [u for u in c.uses if u in failing])
-            for c, v in verdicts.items()}
+        verdicts.append((check, verdict if verdict is None
+                         else Verdict(verdict, getattr(verdict, "plot", None))))
+    failing = {c.function for c, v in verdicts if v is not None}
+    return [(c, v if v is None else blame_uses(c, v, [u for u in c.uses if u in failing]))
+            for c, v in verdicts]
 
 
 def blame_uses(check, verdict, failing):
