@@ -190,7 +190,7 @@ def _differ(got, expected, rtol, atol, names, where):
         return None
     first = _first_difference(g, e, rtol, atol)
     if first and _blocks(expected, got):
-        return f"{lead}{first}; in full, {_values(expected, got)}"
+        return f"{lead}{first}; in full:\n{_values(expected, got)}"
     return f"{lead}{_values(expected, got)}" + (f" ({first})" if first else "")
 
 
