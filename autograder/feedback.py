@@ -13,9 +13,10 @@ from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-#: CSS added to every feedback page: a long message or array wraps within the page's width.
+#: CSS added to every feedback page: a long message or array in an output wraps within the
+#: page's width (code keeps its lines).
 WRAP_CSS = """
-div.output_area pre, div.output_subarea pre, div.output_text pre, pre {
+div.output_area pre, div.output_subarea pre {
     white-space: pre-wrap;
     word-break: break-word;
     overflow-wrap: anywhere;

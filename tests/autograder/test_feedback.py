@@ -108,8 +108,8 @@ def test_long_feedback_messages_wrap_within_the_page(graded, chromium):  # noqa:
         try:
             tab = browser.new_page(viewport={"width": 800, "height": 900})
             tab.goto(page.as_uri())
-            widths = tab.eval_on_selector_all(
-                "pre", "els => els.map(e => [e.scrollWidth, e.clientWidth, e.innerText.length])")
+            widths = tab.eval_on_selector_all("div.output_area pre", "els => els.map(e => "
+                                              "[e.scrollWidth, e.clientWidth, e.innerText.length])")
         finally:
             browser.close()
     long = [w for w in widths if w[2] > 200]
