@@ -22,7 +22,8 @@ import numpy as np
 #: Set (by :func:`autograder.compute.begin`) in a kernel whose hidden tests the grader judges.
 GRADER_JUDGES = "ANN_COURSE_GRADER_JUDGES"
 
-__all__ = ["CheckFailed", "Mistake", "Exercise", "Property", "case", "expect", "fmt"]
+__all__ = ["CheckFailed", "Verdict", "Mistake", "Exercise", "Property", "case", "expect", "fmt",
+           "difference", "run_checks", "blame_uses"]
 
 
 class CheckFailed(AssertionError):
@@ -136,7 +137,7 @@ def _first_difference(g, e, rtol, atol):
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     index = first[0] if len(first) == 1 else first
     return (f"{int(bad.sum())} of {g.size} entries differ, the first at index {index}: "
-            f"expected {float(e[first])!r}, got {float(g[first])!r}")
+            f"expected {float(e[first]):.8g}, got {float(g[first]):.8g}")
 
 
 def difference(got, expected, rtol=1e-6, atol=1e-9, names=None):

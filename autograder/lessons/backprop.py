@@ -4,7 +4,7 @@ import numpy as np
 
 from ann_lib import activations, gradcheck, layers, losses
 from autograder import core
-from autograder.core import Exercise, Mistake, Property, case, expect, fmt
+from autograder.core import Exercise, Mistake, Property, case, difference, expect, fmt
 
 __all__ = ["expect", "self_check", "neuron_gradients", "dense_backward", "activation_backward",
            "numerical_gradient", "two_layer_gradients", "two_layer_cost"]
@@ -363,9 +363,9 @@ def _judge_two_layer(student):
             diagnosis = _diagnose_two_layer(answers)
             name, err, got, num = wrong[0]
             example = (f"The numerical gradient check disagrees for "
-                       f"{', '.join(w[0] for w in wrong)} (X of shape {X.shape}): for {name} the "
-                       f"numerical gradient is {fmt(num, 4)}, yours is {fmt(got, 4)} "
-                       f"(relative error {err:.2g}).")
+                       f"{', '.join(w[0] for w in wrong)} (X of shape {X.shape}; {name}'s "
+                       f"relative error is {err:.2g}), with the numerical gradient expected: "
+                       f"{difference((got,), (num,), 1e-5, 1e-7, names=(name,))}")
             lead = "`two_layer_gradients` is not right yet" + (f": {diagnosis}" if diagnosis
                                                                else ".")
             return f"{lead} {example}"
