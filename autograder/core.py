@@ -588,13 +588,16 @@ def indent_message(message, indent, width=100):
 
 
 def _show_picture(plot):
-    """Show a verdict's picture under its message, in a learner's notebook."""
+    """Show a verdict's picture under its message, in a learner's notebook (not elsewhere)."""
     try:
+        from IPython import get_ipython
         from IPython.display import Image, display
-
-        from autograder.figures import disagreement_png
-    except ImportError:  # pragma: no cover - outside a notebook: the message is enough
+    except ImportError:  # pragma: no cover - no IPython: no notebook to show it in
         return
+    if get_ipython() is None:  # plain Python: the message is enough
+        return
+    from autograder.figures import disagreement_png
+
     display(Image(data=disagreement_png(plot)))
 
 
