@@ -163,7 +163,8 @@ def _differ(got, expected, rtol, atol, names, where):
         label = where or "the result"
         if not isinstance(got, (tuple, list)):
             listed = f" ({', '.join(_flat(names))})" if names else ""
-            return f"{label} should be a tuple of {n} values{listed}, but it is {_kind(got)}"
+            hint = ". Did you forget the `return` statement?" if got is None else ""
+            return f"{label} should be a tuple of {n} values{listed}, but it is {_kind(got)}{hint}"
         if len(got) != n:
             return f"{label} should have {n} values, but it has {len(got)}"
         for i, (g, e) in enumerate(zip(got, expected)):

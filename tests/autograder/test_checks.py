@@ -139,6 +139,8 @@ def test_an_item_without_a_name_is_named_by_its_position():
     assert "result[0] is wrong: expected [1., 2.], got [1., 3.]" in ex.verdict(
         lambda x: (x + [0.0, 1.0], (2 * x, 3 * x)))
     assert "the result should have 2 values, but it has 1" in ex.verdict(lambda x: (x,))
+    assert "should be a tuple of 2 values, but it is None. Did you forget the `return`" in ex.verdict(
+        lambda x: None)
 
 
 def test_expect_names_the_wrong_item_of_a_tuple():
