@@ -430,11 +430,10 @@ class Exercise(Check):
             except Exception as exc:  # noqa: BLE001 - any student error becomes a message
                 return (f"{c.describe(self.function)} raised {type(exc).__name__}: {exc}")
             results.append((c, expected, got))
-        failures = [(c, differs) for c, expected, got in results
-                    if (differs := difference(got, expected, self.rtol, self.atol,
-                                              self.returns or None))]
-        if failures:
-            c, differs = failures[0]
+        differences = ((c, difference(got, expected, self.rtol, self.atol, self.returns or None))
+                       for c, expected, got in results)
+        c, differs = next(((c, d) for c, d in differences if d), (None, None))
+        if differs:
             mistake = self._diagnose(results)
             example = f"For example, {c.describe(self.function)}: {_sentence(differs)}"
             lead = f"`{self.function}` is not right yet" + (f": {mistake.message}" if mistake else ".")
