@@ -132,7 +132,7 @@ def _differ(got, expected, rtol, atol, names, where):
         n = len(expected)
         label = where or "the result"
         if not isinstance(got, (tuple, list)):
-            listed = f" ({', '.join(_flat(names))})" if names else ""
+            listed = f" {_structure(names)}" if names else ""
             hint = ". Did you forget the `return` statement?" if got is None else ""
             return f"{label} should be a tuple of {n} values{listed}, but it is {_kind(got)}{hint}"
         if len(got) != n:
@@ -172,12 +172,11 @@ def sentence(clause):
     return clause if clause.endswith((".", "?")) else clause + "."
 
 
-def _flat(names):
-    for n in names:
-        if isinstance(n, tuple):
-            yield from _flat(n)
-        else:
-            yield n
+def _structure(names):
+    """``("dX", "dW", "db")`` -> ``(dX, dW, db)``; nested tuples likewise."""
+    if isinstance(names, tuple):
+        return "(" + ", ".join(_structure(n) for n in names) + ")"
+    return str(names)
 
 
 def indent_message(message, indent, width=100):
