@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,8 @@ class Report:
             out.append(f"{'PASS' if r.passed else 'FAIL'}  {label:<{width}}  "
                        f"{r.score:g} / {r.max_score:g}")
             if not r.passed:
-                out.append(f"      {r.message or 'the test cell produced error output'}")
+                out.append(textwrap.indent(r.message or "the test cell produced error output",
+                                           " " * 6))
                 if r.exercise in self.answer_errors:
                     out.append(f"      (its answer cell raised {self.answer_errors[r.exercise]})")
         passed = sum(r.passed for r in self.results)

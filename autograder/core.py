@@ -19,70 +19,56 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograder.messages import as_array, difference, fmt, indent_message, inline, sentence
+
 #: Set (by :func:`autograder.compute.begin`) in a kernel whose hidden tests the grader judges.
 GRADER_JUDGES = "ANN_COURSE_GRADER_JUDGES"
 
-__all__ = ["CheckFailed", "Mistake", "Exercise", "Property", "case", "expect", "fmt"]
+__all__ = ["CheckFailed", "Verdict", "Mistake", "Exercise", "Property", "case", "expect", "fmt",
+           "difference", "run_checks", "blame_uses"]
 
 
 class CheckFailed(AssertionError):
     """A check did not pass; the message says what was expected, what came back and why."""
 
 
-def fmt(value, precision=6):
-    """Short, readable representation of a value for messages."""
-    if isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            return fmt(value[()], precision)
-        return np.array2string(value, precision=precision, threshold=12, edgeitems=3,
-                               separator=", ")
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):.{precision}g}"
-    if isinstance(value, tuple):
-        return "(" + ", ".join(fmt(v, precision) for v in value) + ")"
-    if callable(value) and hasattr(value, "__name__"):
-        return value.__name__
-    return repr(value)
+class Verdict(str):
+    """A failing check's message, with the data of a picture of the mistake when it has one.
+
+    ``plot`` is None or plain data (:func:`autograder.figures.disagreement_png` draws it): the
+    learner's values against the expected ones over the inputs, those that disagree marked.
+    """
+
+    plot = None
+
+    def __new__(cls, message, plot=None):
+        self = super().__new__(cls, message)
+        self.plot = plot
+        return self
 
 
 def _close(got, expected, rtol, atol):
     """True when ``got`` matches ``expected`` in shape and value (tuples compared item-wise)."""
-    if isinstance(expected, tuple):
-        return (isinstance(got, (tuple, list)) and len(got) == len(expected)
-                and all(_close(g, e, rtol, atol) for g, e in zip(got, expected)))
-    if got is None:
-        return False
-    try:
-        g = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    e = np.asarray(expected, dtype=float)
-    if g.shape != e.shape:
-        return False
-    return bool(np.all(np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)))
+    return difference(got, expected, rtol, atol) is None
 
 
-def _shape_note(got, expected):
-    if isinstance(expected, tuple) or got is None:
-        return ""
-    try:
-        gs, es = np.shape(got), np.shape(expected)
-    except Exception:  # noqa: BLE001 - a ragged or exotic object: no shape to talk about
-        return ""
-    if gs != es:
-        return f" The shapes differ: expected {es}, got {gs}."
-    return ""
+def expect(got, expected, call, rtol=1e-6, atol=1e-9, names=None):
+    """Visible-test assertion: ``got`` must match ``expected``; ``call`` says what was computed.
 
-
-def expect(got, expected, call, rtol=1e-6, atol=1e-9):
-    """Visible-test assertion: ``got`` must match ``expected``; ``call`` says what was computed."""
+    ``names`` names the items of a tuple result (e.g. ``("dX", "dW", "db")``), so the message
+    says which one is wrong.
+    """
     __tracebackhide__ = True
-    if got is None and expected is not None:
-        raise CheckFailed(f"{call}: expected {fmt(expected)}, got None. "
-                          "Did you forget the `return` statement?")
-    if not _close(got, expected, rtol, atol):
-        raise CheckFailed(f"{call}: expected {fmt(expected)}, got {fmt(got)}."
-                          + _shape_note(got, expected))
+    found = difference(got, expected, rtol, atol, names)
+    if found:
+        raise CheckFailed(f"{call}: {sentence(found)}")
+
+
+#: What a failing :class:`Exercise` may draw: nothing, or its result against one input.
+PLOTS = (None, "elementwise", "residual")
+
+#: The most points a picture of a failing answer shows.
+MAX_POINTS = 400
 
 
 @dataclass(frozen=True)
@@ -96,7 +82,7 @@ class Case:
         return Case(copy.deepcopy(self.args), copy.deepcopy(self.kwargs))
 
     def describe(self, name):
-        parts = [fmt(a, 4) for a in self.args] + [f"{k}={fmt(v, 4)}" for k, v in self.kwargs.items()]
+        parts = [inline(a) for a in self.args] + [f"{k}={inline(v)}" for k, v in self.kwargs.items()]
         return f"{name}({', '.join(parts)})"
 
 
@@ -224,7 +210,16 @@ class Exercise(Check):
     unstable : Mistake, optional
         The mistake to name when a strict case raises a floating-point error.
     uses : tuple of str
-        Other exercises' functions this one calls in the solution (a mistake there may cascade).
+        Other exercises' functions this one calls in the solution (a mistake there may cascade:
+        when they fail their own checks, the message says to fix them first).
+    returns : tuple of str, optional
+        The names of a tuple result's items, nested like it (e.g. ``("dX", "dW", "db")``), so a
+        message names the wrong one; without it, items are named by position (``result[2]``).
+    plot : {None, "elementwise", "residual"}
+        A failing answer comes with a picture of it against the reference (:mod:`autograder.figures`):
+        ``"elementwise"`` when the result is an element-wise function of the first argument
+        (activations and their derivatives), ``"residual"`` when it is one of
+        ``y_pred - y_true``, the second argument minus the first (per-sample losses).
     """
 
     name: str
@@ -238,6 +233,13 @@ class Exercise(Check):
     atol: float = 1e-9
     seed: int = 20261125
     answer: str | None = None
+    returns: tuple = ()
+    plot: str | None = None
+
+    def __post_init__(self):
+        if self.plot not in PLOTS:
+            raise ValueError(f"{self.name}: plot must be one of {sorted(PLOTS, key=str)}, "
+                             f"not {self.plot!r}")
 
     def all_mistakes(self):
         return [*self.mistakes, *([self.unstable] if self.unstable else [])]
@@ -265,17 +267,14 @@ class Exercise(Check):
             except Exception as exc:  # noqa: BLE001 - any student error becomes a message
                 return (f"{c.describe(self.function)} raised {type(exc).__name__}: {exc}")
             results.append((c, expected, got))
-        failures = [r for r in results if not _close(r[2], r[1], self.rtol, self.atol)]
-        if failures:
-            c, expected, got = failures[0]
+        differences = ((c, difference(got, expected, self.rtol, self.atol, self.returns or None))
+                       for c, expected, got in results)
+        c, differs = next(((c, d) for c, d in differences if d), (None, None))
+        if differs:
             mistake = self._diagnose(results)
-            example = (f"For example, {c.describe(self.function)} should return {fmt(expected)}, "
-                       f"but yours returned {fmt(got)}.{_shape_note(got, expected)}")
-            if got is None:
-                example += " Did you forget the `return` statement?"
-            if mistake:
-                return f"`{self.function}` is not right yet: {mistake.message} {example}"
-            return f"`{self.function}` is not right yet. {example}"
+            example = f"For example, {c.describe(self.function)}: {sentence(differs)}"
+            lead = f"`{self.function}` is not right yet" + (f": {mistake.message}" if mistake else ".")
+            return Verdict(f"{lead} {example}", plot=self._picture(results, c))
         if self.strict_cases is not None:
             for c in self.strict_cases(rng):
                 try:
@@ -297,37 +296,133 @@ class Exercise(Check):
                 return mistake
         return None
 
+    def _picture(self, results, first):
+        """Plain data of a picture of the answer against the reference, or None.
+
+        The points are those of every case called like ``first`` (same keyword arguments and,
+        for ``"residual"``, the same size, so that they lie on one curve) whose result has its
+        input's shape; None when none of them disagrees.
+        """
+        if self.plot is None:
+            return None
+        x_of = (lambda c: c.args[0]) if self.plot == "elementwise" else (
+            lambda c: np.subtract(c.args[1], c.args[0]))
+        try:
+            size = np.size(x_of(first))
+        except (TypeError, ValueError, IndexError):
+            return None
+        xs, es, gs = [], [], []
+        for c, expected, got in results:
+            if c.kwargs != first.kwargs:
+                continue
+            try:
+                x = np.asarray(x_of(c), dtype=float)
+                e = np.asarray(expected, dtype=float)
+            except (TypeError, ValueError, IndexError):
+                continue
+            g = as_array(got)
+            if g is None or not x.shape == e.shape == g.shape or (
+                    self.plot == "residual" and x.size != size):
+                continue
+            xs.append(x.ravel())
+            es.append(e.ravel())
+            gs.append(g.ravel())
+        if not xs:
+            return None
+        x, e, g = (np.concatenate(v)[:MAX_POINTS] for v in (xs, es, gs))
+        if np.all(np.isclose(g, e, rtol=self.rtol, atol=self.atol, equal_nan=True)):
+            return None
+        order = np.argsort(x, kind="stable")
+        keywords = "".join(f", {k}={fmt(v, 4)}" for k, v in first.kwargs.items())
+        variable = "z" if self.plot == "elementwise" else "y_true, y_pred"
+        return {"title": f"{self.function}({variable}{keywords})",
+                "xlabel": "z" if self.plot == "elementwise" else "y_pred - y_true",
+                "x": x[order].tolist(), "expected": e[order].tolist(), "got": g[order].tolist(),
+                "rtol": self.rtol, "atol": self.atol}
+
 
 def self_check(checks_module, namespace):
-    """Run a lesson's hidden checks on the answers defined in ``namespace``; print a summary.
+    """Run a lesson's hidden checks on the answers defined in ``namespace``; show a summary.
 
     This is what a lesson's last cell calls (``checks.self_check(globals())``): it tells a
-    learner which exercises pass and why the others do not, without showing how checks work.
-    Returns the number of exercises that pass (None while nbgrader grades: nothing to show).
+    learner which exercises pass and why the others do not (with a picture where one says it
+    faster), without showing how checks work. It shows the table and returns None, so the cell
+    shows nothing else; :func:`run_checks` gives the verdicts themselves. While nbgrader grades,
+    it does nothing.
     """
     if os.environ.get("NBGRADER_EXECUTION"):
-        return None
-    checks = [c for c in vars(checks_module).values() if isinstance(c, Check)]
-    width = max([len("exercise")] + [len(c.name) for c in checks])
-    passed = 0
+        return
+    verdicts = run_checks(checks_module, namespace)
+    width = max([len("exercise")] + [len(c.name) for c, _ in verdicts])
     print(f"{'exercise':<{width}}  result")
-    for check in checks:
+    for check, verdict in verdicts:
+        print(f"{check.name:<{width}}  {'PASS' if verdict is None else 'FAIL'}")
+        if verdict is not None:
+            print(indent_message(verdict, width + 8))
+            if verdict.plot is not None:
+                _show_picture(verdict.plot)
+    passed = sum(v is None for _, v in verdicts)
+    advice = "" if passed == len(verdicts) else " Fix the first failing one, re-run its cell, then this one."
+    print(f"\n{passed} of {len(verdicts)} exercises pass.{advice}")
+
+
+def run_checks(checks_module, namespace):
+    """``[(check, verdict), ...]``: every check of a lesson on the answers in ``namespace``.
+
+    A verdict is None (right) or a :class:`Verdict`; a failing answer that builds on another
+    failing one says so first (:func:`blame_uses`).
+    """
+    verdicts = []
+    for check in (c for c in vars(checks_module).values() if isinstance(c, Check)):
         answer = namespace.get(check.function)
         if answer is None:
-            verdict = f"`{check.function}` is not defined: run its answer cell first."
+            verdict = check.not_a_function(check.function, "missing")
         else:
             try:
                 verdict = check.verdict(answer)
             except Exception as exc:  # noqa: BLE001 - a broken answer must not break the summary
                 verdict = f"{type(exc).__name__}: {exc}"
-        passed += verdict is None
-        print(f"{check.name:<{width}}  {'PASS' if verdict is None else 'FAIL'}")
-        if verdict is not None:
-            print(textwrap.fill(verdict, width=100, initial_indent=" " * (width + 8),
-                                subsequent_indent=" " * (width + 8), break_long_words=False))
-    print(f"\n{passed} of {len(checks)} exercises pass."
-          + ("" if passed == len(checks) else " Fix the first failing one, re-run its cell, then this one."))
-    return passed
+        verdicts.append((check, verdict if verdict is None
+                         else Verdict(verdict, getattr(verdict, "plot", None))))
+    failing = {c.function for c, v in verdicts if v is not None}
+    return [(c, v if v is None else blame_uses(c, v, [u for u in c.uses if u in failing]))
+            for c, v in verdicts]
+
+
+def blame_uses(check, verdict, failing):
+    """``verdict``, led by the answers ``check`` builds on that fail their own checks.
+
+    ``failing`` lists those of ``check.uses`` whose own check fails; the grader decides that in
+    its own process (:mod:`autograder.guard`), a learner's self-check in her kernel.
+    """
+    if not failing:
+        return verdict
+    names = ", ".join(f"`{u}`" for u in failing)
+    several = len(failing) > 1
+    lead = (f"This exercise builds on your {names}, which {'are' if several else 'is'} not right "
+            f"yet: fix {'them' if several else 'it'} first (see {'their' if several else 'its'} "
+            "own check), then come back here.")
+    return Verdict(f"{lead} {verdict}", getattr(verdict, "plot", None))
+
+
+def checks_of_answer(checks_module, function):
+    """The checks of a lesson that grade the notebook function ``function``."""
+    return [c for c in vars(checks_module).values()
+            if isinstance(c, Check) and c.function == function]
+
+
+def _show_picture(plot):
+    """Show a verdict's picture under its message, in a learner's notebook (not elsewhere)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - no IPython: no notebook to show it in
+        return
+    if get_ipython() is None:  # plain Python: the message is enough
+        return
+    from autograder.figures import disagreement_png
+
+    display(Image(data=disagreement_png(plot)))
 
 
 def self_check_for(module_name):

@@ -1,18 +1,54 @@
-"""What a student's feedback may show.
+"""What a student's feedback shows, and how.
 
 A failing test cell's traceback would print the lines around the failing call, hidden tests
 included. In feedback we keep only the error's name and message, which is where the checks put
-what was expected, what came back and the diagnosed mistake.
+what was expected, what came back and the diagnosed mistake (:class:`SanitizeTestOutputs`), with
+the picture of the mistake when the check has one (:func:`verdict_outputs`). Long messages wrap
+in the feedback page instead of scrolling sideways (:class:`WrapLongLines`).
 """
 
+import base64
+
+from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+#: CSS added to every feedback page: a long message or array in an output wraps within the
+#: page's width (code keeps its lines).
+WRAP_CSS = """
+div.output_area pre, div.output_subarea pre {
+    white-space: pre-wrap;
+    word-break: break-word;
+    overflow-wrap: anywhere;
+}
+"""
 
 
 def short_error(output):
     """Reduce an error output to ``Name: message`` (no traceback, no source lines)."""
     output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
     return output
+
+
+def error_output(ename, evalue):
+    """An error output as the grader adds it to a test cell (traceback: just ``Name: message``)."""
+    return NotebookNode(output_type="error", ename=ename, evalue=str(evalue),
+                        traceback=[f"{ename}: {evalue}"])
+
+
+def verdict_outputs(verdict):
+    """The outputs a failing verdict adds to its test cell: the ``CheckFailed`` error, then the
+    picture of the mistake (PNG, drawn here in the grader's process) when the verdict has one."""
+    outputs = [error_output("CheckFailed", verdict)]
+    plot = getattr(verdict, "plot", None)
+    if plot is not None:
+        from autograder.figures import disagreement_png
+
+        png = base64.b64encode(disagreement_png(plot)).decode("ascii")
+        outputs.append(NotebookNode(output_type="display_data", metadata={},
+                                    data={"image/png": png,
+                                          "text/plain": "<the picture of this mistake>"}))
+    return outputs
 
 
 class SanitizeTestOutputs(NbGraderPreprocessor):
@@ -24,3 +60,12 @@ class SanitizeTestOutputs(NbGraderPreprocessor):
                 if output.get("output_type") == "error":
                     short_error(output)
         return cell, resources
+
+
+class WrapLongLines(NbGraderPreprocessor):
+    """Add :data:`WRAP_CSS` to the page's inlined CSS (after ``CSSHTMLHeaderPreprocessor``)."""
+
+    def preprocess(self, nb, resources):
+        inlining = resources.setdefault("inlining", {})
+        inlining["css"] = [*inlining.get("css", []), WRAP_CSS]
+        return nb, resources

@@ -32,7 +32,8 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, Unicode
 
 from autograder import notebooks
-from autograder.core import Check
+from autograder.core import Check, blame_uses, checks_of_answer
+from autograder.feedback import verdict_outputs
 from autograder.settings import REPO
 
 #: Packages a student's files must not shadow in the grading kernel.
@@ -316,7 +317,7 @@ class GuardedExecute(IpcExecute):
                 problem = await self._kernel_guard("verify(get_ipython())")
                 if problem:
                     self._events["tamper"].append(f"during {label}: {problem}")
-                cell.outputs = list(cell.outputs) + [_error("CheckFailed", v) for v in verdicts]
+                cell.outputs = list(cell.outputs) + [o for v in verdicts for o in verdict_outputs(v)]
         except DeadKernelError:
             self._dead = label
             self._events["dead"] = label
@@ -352,9 +353,21 @@ class GuardedExecute(IpcExecute):
                 verdicts.append(f"the grader has no check named {attr}")
                 continue
             verdict = await self._judge(check, answer, label)
+            if verdict and check.uses:
+                verdict = blame_uses(check, verdict, await self._failing_uses(module, check, label))
             if verdict:
                 verdicts.append(verdict)
         return verdicts
+
+    async def _failing_uses(self, module, check, label):
+        """Those of the answers ``check`` builds on that fail their own checks, judged here."""
+        failing = []
+        for used in check.uses:
+            for other in checks_of_answer(module, used):
+                if await self._judge(other, used, label):
+                    failing.append(used)
+                    break
+        return failing
 
     execute_cell = run_sync(async_execute_cell)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from autograder import notebooks, similarity
 from autograder.settings import REPO
 
-_DIAGNOSIS = re.compile(r"is not (?:right|stable) yet[:.]\s*(?P<why>.*?)\s*(?:For example,|$)", re.S)
+_DIAGNOSIS = re.compile(r"` is not (?:right|stable) yet[:.]\s*(?P<why>.*?)\s*(?:For example,|$)", re.S)
 
 
 def totals(rows):

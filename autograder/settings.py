@@ -20,7 +20,7 @@ WARNING_PATTERN = r"Warning"
 
 def configure(c, root=REPO):
     """Apply the course's nbgrader settings to a traitlets Config ``c``."""
-    from autograder.feedback import SanitizeTestOutputs
+    from autograder.feedback import SanitizeTestOutputs, WrapLongLines
 
     root = Path(root)
     c.CourseDirectory.course_id = "ann-course"
@@ -48,5 +48,6 @@ def configure(c, root=REPO):
         ClearHiddenTests,
         SanitizeTestOutputs,
         CSSHTMLHeaderPreprocessor,
+        WrapLongLines,
     ]
     return c

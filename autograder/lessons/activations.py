@@ -76,6 +76,7 @@ def sigmoid_no_one(z):
 
 sigmoid = _StableExercise(
     name="sigmoid",
+    plot="elementwise",
     reference=ref.sigmoid,
     cases=_sigmoid_cases,
     mistakes=[
@@ -94,7 +95,7 @@ sigmoid = _StableExercise(
 
 #: The values only (part 1 of the sigmoid exercise; stability is part 2, ``sigmoid``).
 sigmoid_values = Exercise(name="sigmoid_values", answer="sigmoid", reference=ref.sigmoid,
-                          cases=_sigmoid_cases, mistakes=sigmoid.mistakes)
+                          cases=_sigmoid_cases, mistakes=sigmoid.mistakes, plot="elementwise")
 
 
 # --- sigmoid_grad ---------------------------------------------------------------------------
@@ -114,6 +115,7 @@ def sigmoid_grad_is_sigmoid(z):
 
 sigmoid_grad = Exercise(
     name="sigmoid_grad",
+    plot="elementwise",
     reference=ref.sigmoid_grad,
     cases=_sigmoid_cases,
     mistakes=[
@@ -144,6 +146,7 @@ def relu_returns_step(z):
 
 relu = Exercise(
     name="relu",
+    plot="elementwise",
     reference=ref.relu,
     cases=_elementwise_cases,
     mistakes=[
@@ -171,6 +174,7 @@ def relu_grad_sign(z):
 
 relu_grad = Exercise(
     name="relu_grad",
+    plot="elementwise",
     reference=ref.relu_grad,
     cases=_elementwise_cases,
     mistakes=[
@@ -207,6 +211,7 @@ def leaky_ignores_slope(z, slope=0.1):
 
 leaky_relu = Exercise(
     name="leaky_relu",
+    plot="elementwise",
     reference=ref.leaky_relu,
     cases=_leaky_cases,
     mistakes=[
@@ -244,6 +249,7 @@ def elu_ignores_alpha(z, alpha=1.0):
 
 elu = Exercise(
     name="elu",
+    plot="elementwise",
     reference=ref.elu,
     cases=_elu_cases,
     mistakes=[

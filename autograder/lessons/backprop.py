@@ -4,7 +4,7 @@ import numpy as np
 
 from ann_lib import activations, gradcheck, layers, losses
 from autograder import core
-from autograder.core import Exercise, Mistake, Property, case, expect, fmt
+from autograder.core import Exercise, Mistake, Property, case, difference, expect, fmt
 
 __all__ = ["expect", "self_check", "neuron_gradients", "dense_backward", "activation_backward",
            "numerical_gradient", "two_layer_gradients", "two_layer_cost"]
@@ -66,6 +66,7 @@ def neuron_flipped_error(x, y, w, b):
 
 neuron_gradients = Exercise(
     name="neuron_gradients",
+    returns=("dw", "db"),
     reference=_neuron_gradients_reference,
     cases=_neuron_cases,
     mistakes=[
@@ -124,6 +125,7 @@ def dense_db_kept_dims(dZ, X, W):
 
 dense_backward = Exercise(
     name="dense_backward",
+    returns=("dX", "dW", "db"),
     reference=_dense_backward_reference,
     cases=_dense_cases,
     mistakes=[
@@ -361,9 +363,9 @@ def _judge_two_layer(student):
             diagnosis = _diagnose_two_layer(answers)
             name, err, got, num = wrong[0]
             example = (f"The numerical gradient check disagrees for "
-                       f"{', '.join(w[0] for w in wrong)} (X of shape {X.shape}): for {name} the "
-                       f"numerical gradient is {fmt(num, 4)}, yours is {fmt(got, 4)} "
-                       f"(relative error {err:.2g}).")
+                       f"{', '.join(w[0] for w in wrong)} (X of shape {X.shape}; {name}'s "
+                       f"relative error is {err:.2g}), with the numerical gradient expected: "
+                       f"{difference((got,), (num,), 1e-5, 1e-7, names=(name,))}")
             lead = "`two_layer_gradients` is not right yet" + (f": {diagnosis}" if diagnosis
                                                                else ".")
             return f"{lead} {example}"

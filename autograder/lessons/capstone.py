@@ -346,6 +346,7 @@ def backward_extra_sigmoid_slope(X, y, params, probs, cache):
 
 backward = Exercise(
     name="backward",
+    returns=(("dW1", "db1"), ("dW2", "db2")),
     reference=_ref_backward,
     cases=_backward_cases,
     uses=("forward",),  # the visible test runs the learner's forward to get the cache

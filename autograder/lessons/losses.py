@@ -55,6 +55,7 @@ def mse_square_of_mean(y_true, y_pred, reduction="mean"):
 
 mse = Exercise(
     name="mse",
+    plot="residual",
     reference=ref.mse,
     cases=_mse_cases,
     mistakes=[
@@ -261,6 +262,7 @@ def mse_grad_len_rows(y_true, y_pred):
 
 mse_grad = Exercise(
     name="mse_grad",
+    plot="residual",
     reference=ref.mse_grad,
     cases=_grad_cases,
     mistakes=[

@@ -63,7 +63,7 @@ def test_expect_names_the_call_the_expected_and_the_returned_value():
         expect(5.0, 4.0, "f(2)")
     with pytest.raises(CheckFailed, match="forget the `return`"):
         expect(None, 4.0, "f(2)")
-    with pytest.raises(CheckFailed, match=r"expected \(3,\), got \(1, 3\)"):
+    with pytest.raises(CheckFailed, match=r"expected shape \(3,\), got shape \(1, 3\)"):
         expect(np.ones((1, 3)), np.ones(3), "g()")
     assert expect(np.ones(3) + 1e-12, np.ones(3), "g()") is None
 
@@ -120,3 +120,79 @@ def test_two_checks_with_one_name_are_refused(monkeypatch):
     monkeypatch.setitem(sys.modules, "autograder.lessons.twice", module)
     with pytest.raises(ValueError, match="two checks are named 'twice'"):
         checks_of("99_twice")
+
+
+# --- messages: which item of a tuple is wrong, arrays that read well, answers built on others ---
+
+def test_a_wrong_item_of_a_tuple_result_is_named_with_both_shapes():
+    from autograder.lessons.backprop import dense_db_kept_dims
+
+    verdict = checks_of("06_backprop")["dense_backward"].verdict(dense_db_kept_dims)
+    # its first case has n_out = 2: db must be (2,), keepdims=True makes it (1, 2)
+    assert "db is wrong: expected shape (2,), got shape (1, 2)" in verdict, verdict
+
+
+def test_an_item_without_a_name_is_named_by_its_position():
+    ex = Exercise("pair", lambda x: (x, (2 * x, 3 * x)), lambda rng: [case(np.array([1.0, 2.0]))])
+    assert "result[1][0] is wrong: expected shape (2,), got shape (1,)" in ex.verdict(
+        lambda x: (x, (2 * x[:1], 3 * x)))
+    assert "result[0] is wrong: expected [1., 2.], got [1., 3.]" in ex.verdict(
+        lambda x: (x + [0.0, 1.0], (2 * x, 3 * x)))
+    assert "the result should have 2 values, but it has 1" in ex.verdict(lambda x: (x,))
+    assert "should be a tuple of 2 values, but it is None. Did you forget the `return`" in ex.verdict(
+        lambda x: None)
+
+
+def test_expect_names_the_wrong_item_of_a_tuple():
+    expected = (np.zeros((4, 3)), np.zeros((3, 2)))
+    with pytest.raises(CheckFailed, match=r"^g\(\): dW is wrong: expected shape \(3, 2\), got "
+                                          r"shape \(2, 3\)\.$"):
+        expect((np.zeros((4, 3)), np.zeros((2, 3))), expected, "g()", names=("dX", "dW"))
+
+
+def test_a_failing_answer_that_builds_on_a_failing_one_says_so_first():
+    from autograder.core import run_checks
+    from autograder.lessons import checks_module
+
+    forward = checks_of("03_forward")
+    assert "dense" in forward["layer_output"].uses
+    ns = _solution_namespace("03_forward")
+    ns["dense"] = forward["dense"].mistakes[0].wrong  # the solution's layer_output calls it
+    verdicts = {c.name: v for c, v in run_checks(checks_module("03_forward"), ns)}
+    assert verdicts["layer_output"].startswith(
+        "This exercise builds on your `dense`, which is not right yet: fix it first"), verdicts
+    assert "`layer_output` is not right yet" in verdicts["layer_output"]
+    assert verdicts["dense"].startswith("`dense` is not right yet"), verdicts["dense"]
+
+
+def test_self_check_shows_the_table_and_returns_nothing(capsys):
+    from autograder.lessons import checks_module
+
+    ns = _solution_namespace("01_neuron")
+    assert checks_module("01_neuron").self_check(ns) is None
+    n = len(checks_of("01_neuron"))
+    assert f"{n} of {n} exercises pass." in capsys.readouterr().out
+
+
+def test_a_failing_elementwise_answer_comes_with_the_points_that_disagree():
+    ex = Exercise("relu", lambda z: np.maximum(z, 0.0),
+                  lambda rng: [case(np.array([-2.0, -1.0, 0.0, 1.0, 2.0])), case(np.array([[3.0]]))],
+                  plot="elementwise")
+    verdict = ex.verdict(np.abs)
+    assert verdict.plot["x"] == [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0]
+    assert verdict.plot["expected"] == [0.0, 0.0, 0.0, 1.0, 2.0, 3.0]
+    assert verdict.plot["got"] == [2.0, 1.0, 0.0, 1.0, 2.0, 3.0]
+    assert ex.verdict(lambda z: np.maximum(z, 0.0)) is None
+    assert Exercise("f", np.abs, lambda rng: [case(1.0)]).verdict(np.negative).plot is None
+    with pytest.raises(ValueError, match="plot must be one of"):
+        Exercise("f", np.abs, lambda rng: [case(1.0)], plot="scatter")
+
+
+def test_the_picture_of_a_mistake_is_a_small_png():
+    from autograder.figures import DPI, SIZE, disagreement_png
+
+    png = disagreement_png({"title": "relu(z)", "xlabel": "z", "x": [-1.0, 0.0, 1.0],
+                            "expected": [0.0, 0.0, 1.0], "got": [1.0, 0.0, float("inf")]})
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (round(SIZE[0] * DPI), round(SIZE[1] * DPI))

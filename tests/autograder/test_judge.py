@@ -136,3 +136,23 @@ def test_an_answer_that_raises_or_breaks_a_property_check_fails_it_with_a_messag
     assert "checking what it returned failed with ValueError" in _judge(
         check, {"pair": lambda: (1, 2, 3)})[0]
     assert _judge(check, {"pair": lambda: (1, 1)})[0] is None
+
+
+def test_a_judged_tuple_mistake_names_the_item_and_its_shapes():
+    from autograder.lessons.backprop import dense_db_kept_dims
+
+    verdict, _ = _judge(checks_of("06_backprop")["dense_backward"],
+                        {"dense_backward": dense_db_kept_dims})
+    # its first case has n_out = 2: db must be (2,), keepdims=True makes it (1, 2)
+    assert "db is wrong: expected shape (2,), got shape (1, 2)" in verdict, verdict
+
+
+def test_a_judged_elementwise_mistake_carries_the_kernels_values_for_its_picture():
+    def wrong_sign(z):
+        return 1 / (1 + np.exp(z))
+
+    verdict, _ = _judge(checks_of("04_activations")["sigmoid_values"], {"sigmoid": wrong_sign})
+    x = np.array(verdict.plot["x"])
+    assert x.size > 20 and np.all(np.diff(x) >= 0)
+    np.testing.assert_allclose(verdict.plot["expected"], 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(verdict.plot["got"], 1 / (1 + np.exp(x)))
