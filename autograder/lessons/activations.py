@@ -161,10 +161,10 @@ tanh = _StableExercise(
                                           "argument must be doubled too, 2 * sigmoid(2z) - 1."),
     ],
     strict_cases=_sigmoid_strict_cases,
-    unstable=Mistake(tanh_naive, "unstable tanh: (e^z - e^(-z)) / (e^z + e^(-z)) computes e^1000, "
-                                 "which overflows (inf / inf is nan). Exponentiate only numbers "
-                                 "<= 0: with e = np.exp(-2 * np.abs(z)), tanh(z) = "
-                                 "sign(z) * (1 - e) / (1 + e)."),
+    unstable=Mistake(tanh_naive, "unstable tanh: e^z or e^(-z) overflows at z = +-1000 (e^1000 is "
+                                 "inf, and inf / inf is nan), e.g. in (e^z - e^(-z)) / (e^z + "
+                                 "e^(-z)). Exponentiate only numbers <= 0: with e = "
+                                 "np.exp(-2 * np.abs(z)), tanh(z) = np.sign(z) * (1 - e) / (1 + e)."),
     uses=("sigmoid",),
 )
 
