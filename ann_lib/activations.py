@@ -17,7 +17,9 @@ evaluate ``exp`` at non-positive arguments (so it is at most 1). A result
 smaller than the smallest float is rounded to 0 (underflow is not an error).
 
 ``maxout`` is the exception to "element-wise": it takes the k affine pieces of
-each unit on the last axis and keeps the largest.
+each unit on the last axis and keeps the largest. ``maxout_layer(X, W, b)``
+computes those pieces from the inputs first: a maxout layer is k dense layers
+(lesson 03's ``X @ W + b``) side by side, and each unit keeps its largest piece.
 
 ``ACTIVATIONS`` maps each element-wise activation's name to the pair
 ``(function, derivative)``, e.g. ``ACTIVATIONS["relu"] == (relu, relu_grad)``.
@@ -285,6 +287,63 @@ def maxout_grad(Z):
     Z = _as_pieces(Z)
     winner = Z.argmax(axis=-1)[..., np.newaxis]
     return (np.arange(Z.shape[-1]) == winner).astype(Z.dtype)
+
+
+def maxout_layer(X, W, b):
+    """Maxout layer: each unit keeps the largest of its k affine pieces of the input.
+
+    Piece ``j`` is a dense layer of its own, with weights ``W[j]`` of shape
+    (n_in, n_out) and bias ``b[j]`` of shape (n_out,), as in lesson 03:
+
+    ``Z[j] = X @ W[j] + b[j]``,   ``A = max_j Z[j]``   (element-wise over the k pieces).
+
+    With ``k = 2``, ``W[1] = 0`` and ``b[1] = 0`` this is ``relu(X @ W[0] + b[0])``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_in)
+    W : array_like, shape (k, n_in, n_out)
+        The k pieces' weights, stacked on the first axis (k >= 1).
+    b : array_like, shape (k, n_out)
+        The k pieces' biases, one row per piece.
+
+    Returns
+    -------
+    A : ndarray, shape (n_samples, n_out)
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit together; the message names them.
+
+    Notes
+    -----
+    ``X @ W`` broadcasts over the first axis of the 3-D `W` and gives the pieces
+    as an array of shape (k, n_samples, n_out); `b` needs a middle axis,
+    ``b[:, np.newaxis, :]``, to line up with it (without it, NumPy would align
+    ``b``'s k rows with the samples). :func:`maxout` keeps its pieces on the last
+    axis instead: ``maxout(np.moveaxis(Z, 0, -1))`` is the same `A`.
+    """
+    X, W, b = as_float_array(X, "X"), as_float_array(W, "W"), as_float_array(b, "b")
+    if X.ndim != 2 or W.ndim != 3 or b.ndim != 2:
+        raise ValueError(
+            "maxout_layer expects X of shape (n_samples, n_in), W of shape (k, n_in, n_out) "
+            f"and b of shape (k, n_out), got X {X.shape}, W {W.shape} and b {b.shape}"
+        )
+    k, n_in, n_out = W.shape
+    if k == 0:
+        raise ValueError(f"W has shape {W.shape}: a maxout unit needs k >= 1 pieces")
+    if X.shape[1] != n_in:
+        raise ValueError(
+            f"X has shape {X.shape} but W has shape {W.shape}: "
+            f"X's {X.shape[1]} features must match W's {n_in} inputs (its second axis)"
+        )
+    if b.shape != (k, n_out):
+        raise ValueError(
+            f"b has shape {b.shape} but W has shape {W.shape}: "
+            f"b needs one row per piece and one column per unit, shape ({k}, {n_out})"
+        )
+    return (X @ W + b[:, np.newaxis, :]).max(axis=0)
 
 
 ACTIVATIONS = {

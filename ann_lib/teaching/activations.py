@@ -57,20 +57,24 @@ def activation_panel(z=None):
     return fig
 
 
-def activation_explorer(sigmoid=None, sigmoid_grad=None, relu=None, relu_grad=None,
-                        leaky_relu=None, elu=None):
+def activation_explorer(sigmoid=None, sigmoid_grad=None, tanh=None, relu=None, relu_grad=None,
+                        leaky_relu=None, leaky_relu_grad=None, elu=None, elu_grad=None):
     """Pick one of the learner's activations, move its parameter, see it and its derivative.
 
     Draws the learner's function (solid), the learner's derivative where the lesson asks for one
-    (dashed: ``sigmoid_grad``, ``relu_grad``) and the numerical slope of the learner's function,
-    ``(f(z + h) - f(z - h)) / 2h`` (dotted): where the derivative is right, the dashed and dotted
-    lines lie on top of each other. A function that is not written yet is not drawn; the
-    explorer says which one to write.
+    (dashed: ``sigmoid_grad``, ``relu_grad``, ``leaky_relu_grad``, ``elu_grad``) and the
+    numerical slope of the learner's function, ``(f(z + h) - f(z - h)) / 2h`` (dotted): where the
+    derivative is right, the dashed and dotted lines lie on top of each other. A function that is
+    not written yet is not drawn; the explorer says which one to write.
 
     Parameters
     ----------
-    sigmoid, sigmoid_grad, relu, relu_grad, leaky_relu, elu : callable or None
-        The learner's functions; ``leaky_relu(z, slope)`` and ``elu(z, alpha)``.
+    sigmoid, sigmoid_grad, tanh, relu, relu_grad : callable or None
+        The learner's functions of ``z``.
+    leaky_relu, leaky_relu_grad : callable or None
+        ``leaky_relu(z, slope)`` and its derivative ``leaky_relu_grad(z, slope)``.
+    elu, elu_grad : callable or None
+        ``elu(z, alpha)`` and its derivative ``elu_grad(z, alpha)``.
 
     Returns
     -------
@@ -81,9 +85,11 @@ def activation_explorer(sigmoid=None, sigmoid_grad=None, relu=None, relu_grad=No
     W = canvas.widgets()
     table = {  # choice: (name, learner f, name of f', learner f', takes a parameter)
         "sigmoid": ("sigmoid", sigmoid, "sigmoid_grad", sigmoid_grad, False),
+        "tanh": ("tanh", tanh, None, None, False),
         "relu": ("relu", relu, "relu_grad", relu_grad, False),
-        "leaky_relu (parameter = slope)": ("leaky_relu", leaky_relu, None, None, True),
-        "elu (parameter = alpha)": ("elu", elu, None, None, True),
+        "leaky_relu (parameter = slope)": ("leaky_relu", leaky_relu, "leaky_relu_grad",
+                                           leaky_relu_grad, True),
+        "elu (parameter = alpha)": ("elu", elu, "elu_grad", elu_grad, True),
     }
     z = np.linspace(-5, 5, 401)
     h = 1e-4
@@ -98,7 +104,7 @@ def activation_explorer(sigmoid=None, sigmoid_grad=None, relu=None, relu_grad=No
         dfz, note = None, None
         if grad_name is not None:
             try:
-                dfz = learner.call(df, grad_name, z, convert=learner.floats)
+                dfz = learner.call(df, grad_name, z, *extra, convert=learner.floats)
             except learner.NotReady as why:
                 note = str(why)
         fig, ax = canvas.figure(figsize=(7, 4))

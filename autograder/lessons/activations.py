@@ -8,8 +8,9 @@ from ann_lib import activations as ref
 from autograder import core
 from autograder.core import Exercise, Mistake, case, expect
 
-__all__ = ["expect", "self_check", "sigmoid", "sigmoid_values", "sigmoid_grad", "relu",
-           "relu_grad", "leaky_relu", "elu", "maxout"]
+__all__ = ["expect", "self_check", "sigmoid", "sigmoid_values", "sigmoid_grad", "tanh",
+           "tanh_values", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
+           "maxout_layer"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
@@ -130,6 +131,51 @@ sigmoid_grad = Exercise(
 )
 
 
+# --- tanh -----------------------------------------------------------------------------------
+
+def tanh_naive(z):
+    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+
+
+def tanh_sigmoid_of_2z(z):
+    return 1 / (1 + np.exp(-2 * z))
+
+
+def tanh_sinh(z):
+    return (np.exp(z) - np.exp(-z)) / 2
+
+
+def tanh_sigmoid_not_doubled(z):
+    return 2 / (1 + np.exp(-z)) - 1
+
+
+tanh = _StableExercise(
+    name="tanh",
+    reference=ref.tanh,
+    cases=_sigmoid_cases,
+    mistakes=[
+        Mistake(tanh_sigmoid_of_2z, "1 / (1 + e^(-2z)) is sigmoid(2z), with values in (0, 1) and "
+                                    "0.5 at z = 0; tanh is that curve stretched to (-1, 1): "
+                                    "2 * sigmoid(2z) - 1, which is 0 at z = 0."),
+        Mistake(tanh_sinh, "(e^z - e^(-z)) / 2 is sinh(z), which grows without bound; tanh divides "
+                           "e^z - e^(-z) by e^z + e^(-z), so it stays in (-1, 1)."),
+        Mistake(tanh_sigmoid_not_doubled, "2 * sigmoid(z) - 1 is tanh(z / 2): the sigmoid's "
+                                          "argument must be doubled too, 2 * sigmoid(2z) - 1."),
+    ],
+    strict_cases=_sigmoid_strict_cases,
+    unstable=Mistake(tanh_naive, "unstable tanh: e^z or e^(-z) overflows at z = +-1000 (e^1000 is "
+                                 "inf, and inf / inf is nan), e.g. in (e^z - e^(-z)) / (e^z + "
+                                 "e^(-z)). Exponentiate only numbers <= 0: with e = "
+                                 "np.exp(-2 * np.abs(z)), tanh(z) = np.sign(z) * (1 - e) / (1 + e)."),
+    uses=("sigmoid",),
+)
+
+
+#: The values only (part 1 of the tanh exercise; stability is part 2, ``tanh``).
+tanh_values = Exercise(name="tanh_values", answer="tanh", reference=ref.tanh,
+                       cases=_sigmoid_cases, mistakes=tanh.mistakes, uses=("sigmoid",))
+
+
 # --- relu and relu_grad ---------------------------------------------------------------------
 
 def relu_np_max(z):
@@ -226,6 +272,43 @@ leaky_relu = Exercise(
 )
 
 
+# --- leaky_relu_grad -------------------------------------------------------------------------
+
+def leaky_grad_flat_left(z, slope=0.1):
+    return np.where(z > 0, 1.0, 0.0)
+
+
+def leaky_grad_returns_function(z, slope=0.1):
+    return np.where(z > 0, 1.0, slope * z)
+
+
+def leaky_grad_ignores_slope(z, slope=0.1):
+    return np.where(z > 0, 1.0, 0.1)
+
+
+def leaky_grad_one_at_zero(z, slope=0.1):
+    return np.where(z >= 0, 1.0, slope)
+
+
+leaky_relu_grad = Exercise(
+    name="leaky_relu_grad",
+    reference=ref.leaky_relu_grad,
+    cases=_leaky_cases,
+    mistakes=[
+        Mistake(leaky_grad_flat_left, "0 on the negative side is ReLU's derivative; leaky ReLU is "
+                                      "slope * z there, a line whose slope is `slope`, so its "
+                                      "derivative is `slope`, not 0."),
+        Mistake(leaky_grad_returns_function, "for z <= 0 you returned slope * z, the function's "
+                                             "value; its derivative there is the constant `slope`."),
+        Mistake(leaky_grad_ignores_slope, "the derivative on the negative side is always 0.1 in "
+                                          "your answer; use the `slope` passed in."),
+        Mistake(leaky_grad_one_at_zero, "at the kink z = 0 this course takes the left slope, "
+                                        "`slope` (as ann_lib's leaky_relu_grad does, and as "
+                                        "relu_grad(0) = 0): 1 only for z > 0."),
+    ],
+)
+
+
 # --- elu ------------------------------------------------------------------------------------
 
 def _elu_cases(rng):
@@ -264,43 +347,92 @@ elu = Exercise(
 )
 
 
-# --- maxout ---------------------------------------------------------------------------------
+# --- elu_grad ------------------------------------------------------------------------------
+
+def elu_grad_is_elu(z, alpha=1.0):
+    return np.where(z >= 0, 1.0, alpha * (np.exp(np.minimum(z, 0)) - 1))
+
+
+def elu_grad_no_alpha(z, alpha=1.0):
+    return np.where(z >= 0, 1.0, np.exp(np.minimum(z, 0)))
+
+
+def elu_grad_alpha_at_zero(z, alpha=1.0):
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0)))
+
+
+def elu_grad_flat_left(z, alpha=1.0):
+    return np.where(z >= 0, 1.0, 0.0)
+
+
+elu_grad = Exercise(
+    name="elu_grad",
+    reference=ref.elu_grad,
+    cases=_elu_cases,
+    mistakes=[
+        Mistake(elu_grad_is_elu, "for z < 0 you returned alpha * (e^z - 1), elu's value; its "
+                                 "derivative there is alpha * e^z, which is elu(z) + alpha (the "
+                                 "- 1 is a constant and disappears)."),
+        Mistake(elu_grad_no_alpha, "alpha is missing on the negative side: the derivative of "
+                                   "alpha * (e^z - 1) is alpha * e^z, not e^z."),
+        Mistake(elu_grad_alpha_at_zero, "at z = 0 this course uses the right-hand slope 1 (as "
+                                        "ann_lib's elu_grad does): 1 for z >= 0, alpha * e^z only "
+                                        "for z < 0."),
+        Mistake(elu_grad_flat_left, "ELU is not flat for z < 0: its slope there is alpha * e^z, "
+                                    "small but never 0."),
+    ],
+)
+
+
+# --- maxout_layer --------------------------------------------------------------------------
+
+def _maxout_pieces(rng, n, n_in, n_out, k):
+    return (rng.normal(size=(n, n_in)), rng.normal(size=(k, n_in, n_out)),
+            rng.normal(size=(k, n_out)))
+
 
 def _maxout_cases(rng):
-    return [case(np.array([[1.0, -2.0, 0.5], [-1.0, -3.0, -0.5]])),
-            case(np.array([[0.0, 4.0], [2.0, 1.0], [-1.0, -1.5], [3.0, 3.0]])),
-            case(rng.normal(size=(5, 3))),
-            case(rng.normal(size=(4, 2, 3))),
-            case(rng.normal(size=(2, 6, 4)))]
+    X = np.array([[1.0, 2.0], [-1.0, 0.0], [0.5, -3.0]])
+    W = np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, -1.0], [1.0, 0.5]], [[-1.0, 2.0], [0.0, 0.0]]])
+    b = np.array([[0.0, 0.5], [-1.0, 0.0], [0.5, -2.0]])
+    cases = [case(X, W, b)]
+    for shape in ((4, 3, 2, 3), (5, 2, 3, 2), (1, 4, 2, 4), (6, 1, 1, 2), (3, 2, 4, 5)):
+        cases.append(case(*_maxout_pieces(rng, *shape)))
+    return cases
 
 
-def maxout_axis0(Z):
-    return np.max(Z, axis=0)
+def maxout_over_units(X, W, b):
+    return (X @ W + b[:, np.newaxis, :]).max(axis=-1)
 
 
-def maxout_axis1(Z):
-    return np.max(Z, axis=1)
+def maxout_forgot_bias(X, W, b):
+    return (X @ W).max(axis=0)
 
 
-def maxout_everything(Z):
-    return np.max(Z)
+def maxout_bias_after_max(X, W, b):
+    return (X @ W).max(axis=0) + b.max(axis=0)
 
 
-def maxout_min(Z):
-    return np.min(Z, axis=-1)
+def maxout_over_samples(X, W, b):
+    return (X @ W + b[:, np.newaxis, :]).max(axis=1)
 
 
-maxout = Exercise(
-    name="maxout",
-    reference=ref.maxout,
+maxout_layer = Exercise(
+    name="maxout_layer",
+    reference=ref.maxout_layer,
     cases=_maxout_cases,
     mistakes=[
-        Mistake(maxout_axis0, "you took the maximum over axis 0, which runs over samples; the "
-                              "k pieces sit on the last axis: Z.max(axis=-1)."),
-        Mistake(maxout_axis1, "axis=1 is the last axis only when Z is 2-D; with more axes the "
-                              "pieces are still on the last one, so use axis=-1."),
-        Mistake(maxout_everything, "np.max(Z) without an axis returns one number for the whole "
-                                   "array; each unit needs the maximum of its own k pieces."),
-        Mistake(maxout_min, "maxout keeps the largest piece, not the smallest."),
+        Mistake(maxout_over_units, "the maximum was taken over the last axis, the units; the k "
+                                   "pieces are on axis 0 of X @ W + b[:, np.newaxis, :] (shape "
+                                   "(k, n_samples, n_out)), so take .max(axis=0)."),
+        Mistake(maxout_forgot_bias, "every piece adds its own bias: piece j is X @ W[j] + b[j], "
+                                    "and the + b is missing."),
+        Mistake(maxout_bias_after_max, "you took the maximum before adding b: the unit keeps the "
+                                       "largest whole piece, max_j (X @ W[j] + b[j]); the largest "
+                                       "X @ W[j] plus the largest b[j] may come from two "
+                                       "different pieces."),
+        Mistake(maxout_over_samples, "the maximum was taken over axis 1, the samples; every "
+                                     "sample gets its own output: take the maximum over the k "
+                                     "pieces, axis 0 of the (k, n_samples, n_out) pieces."),
     ],
 )

@@ -228,3 +228,81 @@ def test_maxout_without_pieces_raises_value_error_naming_the_shape(Z):
         act.maxout(Z)
     with pytest.raises(ValueError, match="last axis"):
         act.maxout_grad(Z)
+
+
+# --- maxout_layer: the pieces computed from X, W, b ----------------------------------------
+
+
+@st.composite
+def maxout_inputs(draw):
+    n, n_in, n_out, k = (draw(st.integers(1, 4)) for _ in range(4))
+    floats = st.floats(-10, 10, allow_nan=False)
+    X = draw(hnp.arrays(np.float64, (n, n_in), elements=floats))
+    W = draw(hnp.arrays(np.float64, (k, n_in, n_out), elements=floats))
+    b = draw(hnp.arrays(np.float64, (k, n_out), elements=floats))
+    return X, W, b
+
+
+@FAST
+@given(inputs=maxout_inputs())
+def test_maxout_layer_is_the_largest_piece_written_as_python_sums(inputs):
+    X, W, b = inputs
+    k, n_in, n_out = W.shape
+    expected = [[max(sum(X[s, i] * W[j, i, u] for i in range(n_in)) + b[j, u] for j in range(k))
+                 for u in range(n_out)] for s in range(len(X))]
+    assert_allclose(act.maxout_layer(X, W, b), expected, rtol=1e-12, atol=1e-12)
+
+
+@FAST
+@given(inputs=maxout_inputs())
+def test_maxout_layer_with_one_piece_is_a_dense_layer_and_agrees_with_maxout(inputs):
+    from ann_lib.layers import dense_forward
+
+    X, W, b = inputs
+    Z = np.stack([dense_forward(X, W[j], b[j])[0] for j in range(len(W))], axis=-1)
+    assert_allclose(act.maxout_layer(X, W, b), act.maxout(Z), rtol=1e-12, atol=1e-12)
+    assert_allclose(act.maxout_layer(X, W[:1], b[:1]), dense_forward(X, W[0], b[0])[0],
+                    rtol=1e-12, atol=1e-12)
+
+
+@FAST
+@given(inputs=maxout_inputs(), slope=st.floats(0.0, 1.0))
+def test_maxout_layer_makes_relu_and_leaky_relu_from_two_pieces(inputs, slope):
+    X, W, b = inputs
+    W2, b2 = np.stack([W[0], slope * W[0]]), np.stack([b[0], slope * b[0]])
+    Z = X @ W[0] + b[0]
+    assert_allclose(act.maxout_layer(X, W2, b2), act.leaky_relu(Z, slope), rtol=1e-12, atol=1e-12)
+    W0, b0 = np.stack([W[0], np.zeros_like(W[0])]), np.stack([b[0], np.zeros_like(b[0])])
+    assert_allclose(act.maxout_layer(X, W0, b0), act.relu(Z), rtol=1e-12, atol=1e-12)
+
+
+def test_maxout_layer_hand_computed():
+    X = np.array([[1.0, 2.0], [-1.0, 0.0]])
+    W = np.array([[[1.0], [0.0]], [[0.0], [1.0]]])  # piece 0: x1, piece 1: x2 - 1
+    b = np.array([[0.0], [-1.0]])
+    assert_array_equal(act.maxout_layer(X, W, b), [[1.0], [-1.0]])  # max(1, 1), max(-1, -1)
+    b = np.array([[0.5], [-1.0]])
+    assert_array_equal(act.maxout_layer(X, W, b), [[1.5], [-0.5]])
+
+
+def test_maxout_layer_keeps_float32_and_stays_finite_at_1000():
+    X = np.array([[1000.0, -1000.0]], dtype=np.float32)
+    W = np.ones((3, 2, 4), dtype=np.float32)
+    b = np.zeros((3, 4), dtype=np.float32)
+    with np.errstate(all="raise"):
+        A = act.maxout_layer(X, W, b)
+    assert A.dtype == np.float32 and A.shape == (1, 4)
+    assert_array_equal(A, np.zeros((1, 4)))
+
+
+@pytest.mark.parametrize(("X", "W", "b", "message"), [
+    (np.ones(3), np.ones((2, 3, 4)), np.ones((2, 4)), r"X of shape \(n_samples, n_in\).*X \(3,\)"),
+    (np.ones((5, 3)), np.ones((3, 4)), np.ones((2, 4)), r"W of shape \(k, n_in, n_out\).*W \(3, 4\)"),
+    (np.ones((5, 3)), np.ones((2, 3, 4)), np.ones(4), r"b of shape \(k, n_out\).*b \(4,\)"),
+    (np.ones((5, 3)), np.ones((0, 3, 4)), np.ones((0, 4)), r"\(0, 3, 4\): a maxout unit needs k >= 1"),
+    (np.ones((5, 2)), np.ones((2, 3, 4)), np.ones((2, 4)), r"X's 2 features must match W's 3 inputs"),
+    (np.ones((5, 3)), np.ones((2, 3, 4)), np.ones((4, 2)), r"b needs .* shape \(2, 4\)"),
+], ids=["X 1-D", "W 2-D", "b 1-D", "no pieces", "n_in differs", "b transposed"])
+def test_maxout_layer_names_the_shapes_that_do_not_fit(X, W, b, message):
+    with pytest.raises(ValueError, match=message):
+        act.maxout_layer(X, W, b)

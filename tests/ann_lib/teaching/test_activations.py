@@ -60,4 +60,29 @@ def test_activation_explorer_passes_the_parameter_to_leaky_relu(capsys):
     explorer.children[1].value = 0.5
     f, df = explorer.result
     assert_allclose(f, np.where(Z > 0, Z, 0.5 * Z))
-    assert df is None  # the lesson asks for no derivative of leaky ReLU
+    assert df is None  # leaky_relu_grad not given: not written yet
+
+
+def test_activation_explorer_passes_the_parameter_to_the_derivatives(capsys):
+    explorer = activations.activation_explorer(
+        leaky_relu=lambda z, slope: np.where(z > 0, z, slope * z),
+        leaky_relu_grad=lambda z, slope: np.where(z > 0, 1.0, slope),
+        elu=lambda z, alpha: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))),
+        elu_grad=lambda z, alpha: np.where(z >= 0, 1.0, alpha * np.exp(np.minimum(z, 0))))
+    explorer.children[0].value = "leaky_relu (parameter = slope)"
+    explorer.children[1].value = 0.5
+    f, df = explorer.result
+    assert_allclose(df, np.where(Z > 0, 1.0, 0.5))
+    explorer.children[0].value = "elu (parameter = alpha)"
+    explorer.children[1].value = 2.0
+    f, df = explorer.result
+    assert_allclose(f, np.where(Z > 0, Z, 2.0 * np.expm1(np.minimum(Z, 0))))
+    assert_allclose(df, np.where(Z >= 0, 1.0, 2.0 * np.exp(np.minimum(Z, 0))))
+
+
+def test_activation_explorer_draws_the_learners_tanh_without_a_derivative(capsys):
+    explorer = activations.activation_explorer(tanh=lambda z: 2 / (1 + np.exp(-2 * z)) - 1)
+    explorer.children[0].value = "tanh"
+    f, df = explorer.result
+    assert_allclose(f, np.tanh(Z), atol=1e-12)
+    assert df is None  # the lesson asks for no derivative of tanh
