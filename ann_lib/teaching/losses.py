@@ -67,7 +67,8 @@ def loss_panel(r=None, delta=1.0, quantiles=(0.25, 0.5, 0.75), epsilon=1.0, *, m
             for kw in settings:
                 ax.plot(r, curve(name, **kw), lw=2.2, label=f"q = {kw['q']:g}" if "q" in kw else None)
         except learner.NotReady as why:
-            ax.text(0.5, 0.5, textwrap.fill(str(why), 34), transform=ax.transAxes, ha="center",
+            message = str(why).replace("this explorer", "this figure")
+            ax.text(0.5, 0.5, textwrap.fill(message, 34), transform=ax.transAxes, ha="center",
                     va="center", fontsize=8, color="crimson")
     axes[2].plot(r, 0.5 * r**2, color="grey", ls=":", lw=1)
     for s in (-delta, delta):
