@@ -1,56 +1,85 @@
 """Lesson 05, loss functions: the regression losses side by side, lines fitted under each of them,
 and an explorer of the learner's costs with one outlier."""
 
+import textwrap
+
 import numpy as np
 
 from ann_lib import losses, optim
 from ann_lib.teaching import canvas, learner
 
 
-def loss_panel(r=None, delta=1.0, quantiles=(0.25, 0.5, 0.75), epsilon=1.0):
+def loss_panel(r=None, delta=1.0, quantiles=(0.25, 0.5, 0.75), epsilon=1.0, *, mse=None,
+               mae=None, huber=None, log_cosh=None, quantile=None, epsilon_insensitive=None):
     """The regression losses as functions of the residual ``r = y_true - y_pred``, panels (a)-(f).
 
     (a) squared, (b) absolute, (c) Huber (`delta`), (d) log-cosh, (e) quantile for each of
-    `quantiles`, (f) epsilon-insensitive (`epsilon`).
+    `quantiles`, (f) epsilon-insensitive (`epsilon`). Each panel draws the learner's own cost
+    when it is given, else the :mod:`ann_lib.losses` reference. A learner's cost that is not
+    written yet, or fails, is not replaced by the reference: its panel says what to do.
 
     Parameters
     ----------
     r : ndarray of shape (n_points,), optional
-        Residuals to draw; defaults to 401 points on [-3, 3].
+        Residuals to draw; defaults to 241 points on [-3, 3].
+    delta, quantiles, epsilon : float, tuple of float, float
+        Huber's delta, the q of each quantile curve, the half-width of the epsilon tube.
+    mse, mae, huber, log_cosh, quantile, epsilon_insensitive : callable, optional
+        The learner's costs, ``cost(y_true, y_pred, ...)`` returning the mean loss (``huber``
+        takes ``delta``, ``quantile`` takes ``q``, ``epsilon_insensitive`` takes ``epsilon``).
+        The loss at residual ``r`` is the cost of the single sample ``y_true = r``,
+        ``y_pred = 0``.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    r = np.linspace(-3, 3, 401) if r is None else np.asarray(r, dtype=float)
-    zero = np.zeros_like(r)
+    r = np.linspace(-3, 3, 241) if r is None else np.asarray(r, dtype=float)
+    mine = {"mse": mse, "mae": mae, "huber": huber, "log_cosh": log_cosh, "quantile": quantile,
+            "epsilon_insensitive": epsilon_insensitive}
 
-    def per_sample(loss, **kw):
-        return loss(r, zero, reduction="none", **kw)  # y_true = r, y_pred = 0: residual r
+    def curve(name, **kw):
+        """The loss at every residual of `r`: the learner's if given, else the reference's."""
+        if mine[name] is None:
+            loss, _ = losses.LOSSES[name]
+            return loss(r, np.zeros_like(r), reduction="none", **kw)
+        return np.array([learner.call(mine[name], name, r[i:i + 1], np.zeros(1), convert=float,
+                                      **kw) for i in range(r.size)])
+
+    def whose(name):
+        return "your " if mine[name] is not None else ""
 
     fig, axes = canvas.figure(2, 3, figsize=(12, 6.4))
     axes = axes.ravel()
-    axes[0].plot(r, per_sample(losses.mse), lw=2.2)
-    axes[0].set_title("(a) squared: $r^2$")
-    axes[1].plot(r, per_sample(losses.mae), lw=2.2)
-    axes[1].set_title("(b) absolute: $|r|$")
-    axes[2].plot(r, per_sample(losses.huber, delta=delta), lw=2.2)
+    panels = [
+        (axes[0], "mse", [{}], f"(a) {whose('mse')}squared: $r^2$"),
+        (axes[1], "mae", [{}], f"(b) {whose('mae')}absolute: $|r|$"),
+        (axes[2], "huber", [{"delta": delta}], f"(c) {whose('huber')}Huber, $\\delta$ = {delta:g}"),
+        (axes[3], "log_cosh", [{}], f"(d) {whose('log_cosh')}log-cosh: $\\log\\cosh r$"),
+        (axes[4], "quantile", [{"q": q} for q in quantiles],
+         f"(e) {whose('quantile')}quantile (pinball)"),
+        (axes[5], "epsilon_insensitive", [{"epsilon": epsilon}],
+         f"(f) {whose('epsilon_insensitive')}$\\epsilon$-insensitive, $\\epsilon$ = {epsilon:g}"),
+    ]
+    for ax, name, settings, title in panels:
+        ax.set_title(title)
+        try:
+            for kw in settings:
+                ax.plot(r, curve(name, **kw), lw=2.2, label=f"q = {kw['q']:g}" if "q" in kw else None)
+        except learner.NotReady as why:
+            message = str(why).replace("this explorer", "this figure")
+            ax.text(0.5, 0.5, textwrap.fill(message, 34), transform=ax.transAxes, ha="center",
+                    va="center", fontsize=8, color="crimson")
     axes[2].plot(r, 0.5 * r**2, color="grey", ls=":", lw=1)
     for s in (-delta, delta):
         axes[2].axvline(s, color="grey", ls="--", lw=0.8)
-    axes[2].set_title(f"(c) Huber, $\\delta$ = {delta:g}")
-    axes[3].plot(r, per_sample(losses.log_cosh), lw=2.2)
-    axes[3].set_title(r"(d) log-cosh: $\log\cosh r$")
-    for q in quantiles:
-        axes[4].plot(r, per_sample(losses.quantile, q=q), lw=2, label=f"q = {q:g}")
-    axes[4].legend(fontsize=8)
-    axes[4].set_title("(e) quantile (pinball)")
-    axes[5].plot(r, per_sample(losses.epsilon_insensitive, epsilon=epsilon), lw=2.2)
+    if axes[4].get_lines():
+        axes[4].legend(fontsize=8)
     for s in (-epsilon, epsilon):
         axes[5].axvline(s, color="grey", ls="--", lw=0.8)
-    axes[5].set_title(f"(f) $\\epsilon$-insensitive, $\\epsilon$ = {epsilon:g}")
     for ax in axes:
         ax.set_xlabel("residual r = y_true - y_pred")
+        ax.set_xlim(r.min(), r.max())
         ax.set_ylim(-0.2, 4.2)
         ax.grid(alpha=0.3)
     return fig

@@ -6,8 +6,8 @@ from ann_lib import losses as ref
 from autograder import core
 from autograder.core import Exercise, Mistake, case, expect
 
-__all__ = ["expect", "self_check", "mse", "mae", "huber", "binary_cross_entropy", "hinge",
-           "mse_grad"]
+__all__ = ["expect", "self_check", "mse", "mae", "huber", "log_cosh", "quantile",
+           "epsilon_insensitive", "binary_cross_entropy", "hinge", "mse_grad", "huber_grad"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
@@ -140,6 +140,140 @@ huber = Exercise(
                                 "- delta / 2 the two pieces do not meet at |r| = delta."),
         Mistake(huber_swapped, "the pieces are swapped: small residuals (|r| <= delta) are "
                                "squared, large ones grow only linearly."),
+    ],
+)
+
+
+# --- log_cosh: stable for large residuals ---------------------------------------------------
+
+def _log_cosh_cases(rng):
+    pairs = _regression_pairs(rng)
+    return [*(case(t, p) for t, p in pairs),
+            case(np.array([800.0, 0.5, -2.0]), np.zeros(3)),        # r = +800: cosh overflows
+            case(np.zeros(3), np.array([750.0, 1.0, -0.5])),        # r = -750
+            case(np.array([1000.0, -1000.0]), np.zeros(2)),
+            case(np.zeros((3, 2)), 300 * rng.normal(size=(3, 2)))]
+
+
+def log_cosh_overflow(y_true, y_pred):
+    return np.mean(np.log(np.cosh(y_true - y_pred)))
+
+
+def log_cosh_no_abs(y_true, y_pred):
+    r = y_true - y_pred
+    return np.mean(r + np.log1p(np.exp(-2 * r)) - np.log(2))
+
+
+def log_cosh_no_log2(y_true, y_pred):
+    a = np.abs(y_true - y_pred)
+    return np.mean(a + np.log1p(np.exp(-2 * a)))
+
+
+def log_cosh_without_log(y_true, y_pred):
+    return np.mean(np.cosh(y_true - y_pred))
+
+
+log_cosh = Exercise(
+    name="log_cosh",
+    reference=ref.log_cosh,
+    cases=_log_cosh_cases,
+    mistakes=[
+        Mistake(log_cosh_overflow, "np.cosh(r) overflows to inf once |r| passes about 710, so "
+                                   "one large residual makes the whole cost inf. Use the "
+                                   "stable form |r| + log1p(exp(-2 |r|)) - log 2, which only "
+                                   "ever takes exp of a number <= 0."),
+        Mistake(log_cosh_no_abs, "the stable form needs |r|, not r: with r = -750, "
+                                 "exp(-2 r) = exp(1500) overflows. Take a = |r| first "
+                                 "(log cosh is even, so nothing else changes)."),
+        Mistake(log_cosh_no_log2, "the - log 2 is missing: log(cosh r) is 0 at r = 0, but "
+                                  "|r| + log1p(exp(-2 |r|)) is log 2 there (it is log(2 cosh r))."),
+        Mistake(log_cosh_without_log, "you averaged cosh(r) itself; the loss is its logarithm, "
+                                      "log(cosh r), which grows like |r| and not like e^|r|."),
+    ],
+)
+
+
+# --- quantile (pinball) ---------------------------------------------------------------------
+
+def _quantile_cases(rng):
+    pairs = _regression_pairs(rng)
+    qs = (0.9, 0.25, 0.75, 0.1, 0.6, 0.3)
+    return [*(case(t, p, q=q) for (t, p), q in zip(pairs, qs)),
+            case(np.array([0.0, 0.0, 0.0, 0.0]), np.array([1.0, -1.0, 2.0, -0.5]), q=0.8),
+            case(*pairs[0]),
+            case(*pairs[4], q=1.0),
+            case(*pairs[3], q=0.0)]
+
+
+def quantile_swapped(y_true, y_pred, q=0.5):
+    r = y_true - y_pred
+    return np.mean(np.where(r >= 0, (1 - q) * r, -q * r))
+
+
+def quantile_negative_branch(y_true, y_pred, q=0.5):
+    r = y_true - y_pred
+    return np.mean(np.where(r >= 0, q * r, (1 - q) * r))
+
+
+def quantile_same_weight(y_true, y_pred, q=0.5):
+    return np.mean(q * np.abs(y_true - y_pred))
+
+
+quantile = Exercise(
+    name="quantile",
+    reference=ref.quantile,
+    cases=_quantile_cases,
+    mistakes=[
+        Mistake(quantile_swapped, "q and 1 - q are swapped: an under-prediction (r = y_true - "
+                                  "y_pred > 0) costs q per unit, an over-prediction 1 - q. "
+                                  "(Computing r as y_pred - y_true swaps them too.)"),
+        Mistake(quantile_negative_branch, "over-predictions (r < 0) give a negative loss: their "
+                                          "piece is (q - 1) r, which is (1 - q) |r| >= 0, not "
+                                          "(1 - q) r."),
+        Mistake(quantile_same_weight, "q * |r| weighs both sides the same, so it is just a "
+                                      "scaled MAE; over-predictions (r < 0) cost 1 - q per "
+                                      "unit, not q."),
+    ],
+)
+
+
+# --- epsilon_insensitive --------------------------------------------------------------------
+
+def _epsilon_cases(rng):
+    pairs = _regression_pairs(rng)
+    epsilons = (0.5, 0.25, 2.0, 0.4, 1.5, 0.3)
+    return [*(case(t, p, epsilon=e) for (t, p), e in zip(pairs, epsilons)),
+            case(np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.5, -1.5, 3.0, -2.0]), epsilon=1.0),
+            case(*pairs[0]),
+            case(*pairs[4], epsilon=0.0)]
+
+
+def epsilon_insensitive_no_max(y_true, y_pred, epsilon=1.0):
+    return np.mean(np.abs(y_true - y_pred) - epsilon)
+
+
+def epsilon_insensitive_no_abs(y_true, y_pred, epsilon=1.0):
+    return np.mean(np.maximum(0, (y_true - y_pred) - epsilon))
+
+
+def epsilon_insensitive_epsilon_squared(y_true, y_pred, epsilon=1.0):
+    return np.mean(np.maximum(0, np.abs(y_true - y_pred) - epsilon**2))
+
+
+epsilon_insensitive = Exercise(
+    name="epsilon_insensitive",
+    reference=ref.epsilon_insensitive,
+    cases=_epsilon_cases,
+    mistakes=[
+        Mistake(epsilon_insensitive_no_max, "the max(0, .) is missing: a residual inside the "
+                                            "tube (|r| < epsilon) must cost 0, not the negative "
+                                            "|r| - epsilon."),
+        Mistake(epsilon_insensitive_no_abs, "the |.| is missing: r - epsilon only charges "
+                                            "under-predictions; an over-prediction (r < 0) "
+                                            "beyond the tube must cost |r| - epsilon as well."),
+        Mistake(epsilon_insensitive_epsilon_squared, "you subtracted epsilon squared; the tube "
+                                                     "has half-width epsilon, so the loss is "
+                                                     "max(0, |r| - epsilon)."),
     ],
 )
 
@@ -278,4 +412,56 @@ mse_grad = Exercise(
                                    "(n_samples, n_outputs) the MSE cost averages all "
                                    "y_pred.size values, so divide by y_pred.size."),
     ],
+)
+
+
+# --- huber_grad: the gradient of a robust cost ----------------------------------------------
+
+def _huber_grad_cases(rng):
+    pairs = _regression_pairs(rng)
+    return [*(case(t, p) for t, p in pairs),
+            case(np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.5, -0.25, 3.0, -2.0])),
+            case(np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.5, -1.5, 3.0, -2.0]), delta=2.0),
+            case(np.array([1.0, -1.0]), np.array([0.0, 0.0]), delta=1.0),   # |r| = delta
+            case(*pairs[4], delta=0.5),
+            case(*pairs[5], delta=0.75)]
+
+
+def huber_grad_no_mean(y_true, y_pred, delta=1.0):
+    return -np.clip(y_true - y_pred, -delta, delta)
+
+
+def huber_grad_sign(y_true, y_pred, delta=1.0):
+    return np.clip(y_true - y_pred, -delta, delta) / y_pred.size
+
+
+def huber_grad_no_clip(y_true, y_pred, delta=1.0):
+    return -(y_true - y_pred) / y_pred.size
+
+
+def huber_grad_unsigned_linear(y_true, y_pred, delta=1.0):
+    r = y_true - y_pred
+    return np.where(np.abs(r) <= delta, -r, -delta) / y_pred.size
+
+
+huber_grad = Exercise(
+    name="huber_grad",
+    reference=ref.huber_grad,
+    cases=_huber_grad_cases,
+    mistakes=[
+        Mistake(huber_grad_no_mean, "the factor 1/n is missing: the Huber cost is a mean of n "
+                                    "losses, so every entry of its gradient is divided by "
+                                    "n = y_pred.size."),
+        Mistake(huber_grad_sign, "the gradient has the wrong sign: r = y_true - y_pred, so "
+                                 "d r / d y_pred = -1 and the gradient is -clip(r, -delta, "
+                                 "delta) / n."),
+        Mistake(huber_grad_no_clip, "the linear part is not clipped: beyond |r| = delta the "
+                                    "loss grows linearly, so its slope stays at delta in size "
+                                    "instead of growing with r (that is the squared loss's "
+                                    "gradient)."),
+        Mistake(huber_grad_unsigned_linear, "in the linear part the slope is delta * sign(r), "
+                                            "not delta: a large over-prediction and a large "
+                                            "under-prediction pull in opposite directions."),
+    ],
+    uses=("huber",),  # the visible test compares with the numerical gradient of your huber
 )

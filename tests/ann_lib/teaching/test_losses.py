@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from numpy.testing import assert_allclose
 
 from ann_lib import datasets
 from ann_lib.teaching import losses
@@ -19,14 +20,38 @@ def my_mae(y_true, y_pred):
     return np.mean(np.abs(y_true - y_pred))
 
 
-def not_written_yet(*args):
+def not_written_yet(*args, **kwargs):
     raise NotImplementedError
+
+
+def quantile_q_swapped(y_true, y_pred, q=0.5):
+    r = y_true - y_pred
+    return np.mean(np.where(r >= 0, (1 - q) * r, -q * r))
 
 
 def test_loss_panel_has_six_panels():
     fig = losses.loss_panel()
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 6
+
+
+def test_loss_panel_draws_the_learners_own_losses_even_when_wrong():
+    r = np.array([-2.0, -0.5, 0.0, 1.0, 3.0])
+    fig = losses.loss_panel(r=r, quantiles=(0.25,), mae=my_mae, quantile=quantile_q_swapped)
+    assert_allclose(fig.axes[1].get_lines()[0].get_ydata(), [2.0, 0.5, 0.0, 1.0, 3.0])
+    # swapped, q = 0.25: 0.75 r for r >= 0 and 0.25 |r| below (the right loss is the reverse)
+    assert_allclose(fig.axes[4].get_lines()[0].get_ydata(), [0.5, 0.125, 0.0, 0.75, 2.25])
+    assert fig.axes[4].get_title().startswith("(e) your quantile")
+    # not given: the reference, 0.5 r^2 near 0 for log-cosh's r = 0
+    assert fig.axes[3].get_lines()[0].get_ydata()[2] == 0.0
+    assert "your" not in fig.axes[3].get_title()
+
+
+def test_loss_panel_says_which_learner_loss_to_write_instead_of_drawing_the_reference():
+    fig = losses.loss_panel(log_cosh=not_written_yet, quantile=not_written_yet)
+    for ax, name in ((fig.axes[3], "log_cosh"), (fig.axes[4], "quantile")):
+        assert not ax.get_lines()
+        assert [f"write `{name}` above first" in t.get_text().replace("\n", " ") for t in ax.texts] == [True]
 
 
 def test_outlier_fits_draws_four_fitted_lines_and_the_true_one():
