@@ -39,13 +39,13 @@ def _check_network(params, activations):
         raise ValueError(f"params must be a list of (W, b) pairs, one per layer ({exc})") from None
     if not pairs:
         raise ValueError("params is empty: a network needs at least one (W, b) layer")
-    for l, (W, b) in enumerate(pairs, start=1):
+    for k, (W, b) in enumerate(pairs, start=1):
         if W.ndim != 2 or b.shape != (W.shape[-1],):
-            raise ValueError(f"layer {l}: W must be 2-D (n_in, n_out) and b of shape (n_out,), "
+            raise ValueError(f"layer {k}: W must be 2-D (n_in, n_out) and b of shape (n_out,), "
                              f"got W {W.shape} and b {b.shape}")
-        if l > 1 and W.shape[0] != pairs[l - 2][0].shape[1]:
-            raise ValueError(f"layer {l}: W has shape {W.shape} but layer {l - 1} has "
-                             f"{pairs[l - 2][0].shape[1]} outputs: the layers do not chain")
+        if k > 1 and W.shape[0] != pairs[k - 2][0].shape[1]:
+            raise ValueError(f"layer {k}: W has shape {W.shape} but layer {k - 1} has "
+                             f"{pairs[k - 2][0].shape[1]} outputs: the layers do not chain")
     if isinstance(activations, str) or len(activations) != len(pairs):
         raise ValueError(f"activations must list one name per layer ({len(pairs)}), "
                          f"got {activations!r}")

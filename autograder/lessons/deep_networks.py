@@ -295,7 +295,7 @@ def backward_output_gradient_every_layer(dA, caches):
 
 def backward_skips_activation_derivative(dA, caches):
     grads = []
-    for dense_cache, activation_cache in reversed(caches):
+    for dense_cache, _ in reversed(caches):
         dA, dW, db = layers.dense_backward(dA, dense_cache)
         grads.append((dW, db))
     return grads[::-1]
@@ -326,9 +326,12 @@ def _judge_backward(student):
     for stage in (_SQUARE, _GENERAL):
         args = [_backward_args(inputs) for inputs in stage]
         inputs_of = {id(a): i for a, i in zip(args, stage)}
+
+        def explain(a, path, inputs_of=inputs_of):
+            return _numerical_note(inputs_of[id(a)], path)
+
         verdict = _verdict(student, "backward", args, _reference_backward, _BACKWARD_MISTAKES,
-                           _describe_backward,
-                           lambda a, path: _numerical_note(inputs_of[id(a)], path))
+                           _describe_backward, explain)
         if verdict:
             return verdict
     return None
@@ -369,25 +372,25 @@ def _judge_init(student):
         if not isinstance(params, (list, tuple)) or len(params) != len(pairs):
             return (f"{lead} should return a list of {len(pairs)} (W, b) pairs, one per layer, "
                     f"but it returned {fmt(params, 3)}.")
-        for l, ((n_in, n_out), pair) in enumerate(zip(pairs, params), start=1):
+        for layer, ((n_in, n_out), pair) in enumerate(zip(pairs, params), start=1):
             try:
                 W, b = (np.asarray(x, dtype=float) for x in pair)
             except (TypeError, ValueError):
-                return f"{lead}: layer {l} should be a pair (W, b) of arrays, got {fmt(pair, 3)}."
+                return f"{lead}: layer {layer} should be a pair (W, b) of arrays, got {fmt(pair, 3)}."
             if W.shape != (n_in, n_out) or b.shape != (n_out,):
-                return (f"{lead}: layer {l} has W of shape {W.shape} and b of shape {b.shape}; "
+                return (f"{lead}: layer {layer} has W of shape {W.shape} and b of shape {b.shape}; "
                         f"expected ({n_in}, {n_out}) and ({n_out},).")
         if _difference(again, params) is not None:
             return f"{lead}: {NOT_REPRODUCIBLE}"
-        for l, ((n_in, n_out), (W, b)) in enumerate(zip(pairs, params), start=1):
+        for layer, ((n_in, n_out), (W, b)) in enumerate(zip(pairs, params), start=1):
             W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
             if np.any(b != 0):
-                return f"{lead}: layer {l}'s b is {fmt(b, 3)}; {BIASES_NOT_ZERO}"
+                return f"{lead}: layer {layer}'s b is {fmt(b, 3)}; {BIASES_NOT_ZERO}"
             want = np.sqrt(deep.SCHEMES[scheme](n_in, n_out))
             std, mean = float(W.std()), float(W.mean())
             if abs(std / want - 1) <= 0.05 and abs(mean) <= 0.1 * want:
                 continue
-            measured = (f"{lead}: the weights of layer {l} ({n_in} inputs, {n_out} outputs) have "
+            measured = (f"{lead}: the weights of layer {layer} ({n_in} inputs, {n_out} outputs) have "
                         f"mean {mean:.3g} and standard deviation {std:.3g}; expected mean 0 and "
                         f"{want:.3g}.")
             if abs(std / (want ** 2) - 1) <= 0.05:
