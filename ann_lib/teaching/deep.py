@@ -27,10 +27,14 @@ def layer_curves(curves, ylabel, title, log=True):
         ax.plot(np.arange(1, values.size + 1), values, marker=marker, lw=1.8, ms=5, label=label)
     if log:
         ax.set_yscale("log")
+        # no minor ticks and plain labels (1e-06): over many decades, minor ticks and TeX-style
+        # labels cost far more to draw than they tell
+        ax.minorticks_off()
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:g}")
     ax.set_xlabel("layer")
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3, which="both")
+    ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
     return fig
 
