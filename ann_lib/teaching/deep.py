@@ -58,12 +58,13 @@ def _output_surface(forward, params, activations, points, shape):
 
 
 def _draw(ax, G1, G2, out, X, y, title):
-    ax.pcolormesh(G1, G2, out, cmap="coolwarm", vmin=0, vmax=1, shading="auto")
+    ax.imshow(out, cmap="coolwarm", vmin=0, vmax=1, origin="lower", aspect="auto",
+              extent=(G1[0, 0], G1[0, -1], G2[0, 0], G2[-1, 0]), interpolation="nearest")
     if np.nanmin(out) < 0.5 < np.nanmax(out):
         ax.contour(G1, G2, out, levels=[0.5], colors="black", linewidths=1.5)
     y = np.asarray(y).reshape(-1)
     ax.scatter(X[:, 0], X[:, 1], c=np.where(y > 0.5, "tab:red", "tab:blue"), s=12,
-               edgecolors="white", linewidths=0.4)
+               edgecolors="black", linewidths=0.4)
     ax.set_title(title, fontsize=9)
     ax.set_aspect("equal")
     ax.set_xticks([])
