@@ -10,6 +10,7 @@ Modules, in the order the course meets them:
 * :mod:`ann_lib.optim` -- gradient descent, momentum, mini-batches
 * :mod:`ann_lib.layers` -- forward and backward pass of one layer
 * :mod:`ann_lib.network` -- a multi-layer perceptron built from the layers
+* :mod:`ann_lib.deep` -- any-depth forward and backward loops, He/Glorot initialisation
 * :mod:`ann_lib.datasets` -- small toy data sets and offline real data
 
 Conventions: samples are rows, ``X`` has shape ``(n_samples, n_features)``,
@@ -25,6 +26,7 @@ explicitly, ``from ann_lib import teaching``) and which no reference module impo
 from ann_lib import (
     activations,
     datasets,
+    deep,
     gradcheck,
     layers,
     losses,
@@ -39,6 +41,7 @@ __all__ = [
     "NotFittedError",
     "activations",
     "datasets",
+    "deep",
     "gradcheck",
     "layers",
     "losses",
