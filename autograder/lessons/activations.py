@@ -151,6 +151,7 @@ def tanh_sigmoid_not_doubled(z):
 
 tanh = _StableExercise(
     name="tanh",
+    plot="elementwise",
     reference=ref.tanh,
     cases=_sigmoid_cases,
     mistakes=[
@@ -172,7 +173,7 @@ tanh = _StableExercise(
 
 
 #: The values only (part 1 of the tanh exercise; stability is part 2, ``tanh``).
-tanh_values = Exercise(name="tanh_values", answer="tanh", reference=ref.tanh,
+tanh_values = Exercise(name="tanh_values", answer="tanh", reference=ref.tanh, plot="elementwise",
                        cases=_sigmoid_cases, mistakes=tanh.mistakes, uses=("sigmoid",))
 
 
@@ -292,6 +293,7 @@ def leaky_grad_one_at_zero(z, slope=0.1):
 
 leaky_relu_grad = Exercise(
     name="leaky_relu_grad",
+    plot="elementwise",
     reference=ref.leaky_relu_grad,
     cases=_leaky_cases,
     mistakes=[
@@ -367,6 +369,7 @@ def elu_grad_flat_left(z, alpha=1.0):
 
 elu_grad = Exercise(
     name="elu_grad",
+    plot="elementwise",
     reference=ref.elu_grad,
     cases=_elu_cases,
     mistakes=[

@@ -446,6 +446,7 @@ def huber_grad_unsigned_linear(y_true, y_pred, delta=1.0):
 
 huber_grad = Exercise(
     name="huber_grad",
+    plot="residual",
     reference=ref.huber_grad,
     cases=_huber_grad_cases,
     mistakes=[
