@@ -322,3 +322,82 @@ def fit_line(x, y, loss_grad, n_iter=60, **loss_kwargs):
         weights = np.maximum(psi / safe, 1e-12)
         theta = np.linalg.solve(A.T @ (weights[:, None] * A), A.T @ (weights * y))
     return float(theta[0]), float(theta[1])
+
+
+# --- descent loops
+
+
+def linear_regression_descent(X, y, learning_rate, epochs, batch_size, rng, momentum=0.0):
+    """Train the linear model ``y ~ X @ w + b`` by mini-batch gradient descent on the mean
+    squared error, from ``w = 0, b = 0``, and record the cost after every epoch.
+
+    Every epoch draws a new order of the samples, ``rng.permutation(n_samples)`` (also when one
+    batch holds them all), and cuts it into consecutive batches of `batch_size`, the last one
+    holding the remainder. On each batch B of m samples, with residuals ``r = X_B @ w + b - y_B``:
+
+        J_B = mean(r**2),   dJ_B/dw = 2/m X_B^T r,   dJ_B/db = 2/m sum(r)
+        v <- momentum * v - learning_rate * grad,    theta <- theta + v
+
+    for theta = w and theta = b, each with its own velocity v (zero at the start, carried over
+    from step to step and epoch to epoch; ``momentum = 0`` is plain gradient descent).
+    ``batch_size = n_samples`` gives batch gradient descent, ``1`` stochastic gradient descent.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_samples, n_features)
+    y : array_like, shape (n_samples,)
+    learning_rate : float
+        Positive.
+    epochs : int
+        Passes over the data, at least 0.
+    batch_size : int or None
+        Samples per step, at least 1; None (or more than n_samples) means all of them.
+    rng : numpy.random.Generator or int
+        Source of the epochs' orders (an int is used as a seed); a Generator is advanced by
+        one permutation per epoch.
+    momentum : float in [0, 1), default 0.0
+
+    Returns
+    -------
+    w : ndarray, shape (n_features,)
+    b : float
+    history : ndarray, shape (epochs,)
+        ``history[e]`` is the cost on the whole data, ``mean((X @ w + b - y)**2)``, after the
+        updates of epoch ``e``.
+    """
+    X = as_float_array(X, "X").astype(np.float64)
+    y = as_float_array(y, "y").astype(np.float64)
+    if X.ndim != 2 or y.shape != (len(X),):
+        raise ValueError(f"X must be 2-D (n_samples, n_features) and y 1-D (n_samples,), got "
+                         f"shapes {X.shape} and {y.shape}")
+    if len(X) == 0:
+        raise ValueError("X has no samples")
+    if not (_is_number(learning_rate) and np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    check_batch_size(batch_size)
+    if not (_is_number(momentum) and 0 <= momentum < 1):
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    rng = np.random.default_rng(rng)
+    n = len(X)
+    size = n if batch_size is None else min(int(batch_size), n)
+    w, b = np.zeros(X.shape[1]), 0.0
+    v_w, v_b = np.zeros_like(w), 0.0
+    history = np.empty(epochs)
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, size):
+            batch = order[start:start + size]
+            r = X[batch] @ w + b - y[batch]
+            v_w = momentum * v_w - learning_rate * (2.0 / batch.size) * (X[batch].T @ r)
+            v_b = momentum * v_b - learning_rate * (2.0 / batch.size) * r.sum()
+            w = w + v_w
+            b = b + v_b
+        history[epoch] = np.mean((X @ w + b - y) ** 2)
+    return w, float(b), history
+
+
+def _is_number(x):
+    """True for a real number (int or float, NumPy's included; not a bool)."""
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)

@@ -8,7 +8,8 @@ One module per topic, in the order the course meets them:
 * :mod:`ann_lib.teaching.activations` -- lesson 04: activation panel and explorer
 * :mod:`ann_lib.teaching.losses` -- lesson 05: loss panel, outlier fits and explorer
 * :mod:`ann_lib.teaching.backprop` -- lesson 06: computational graph, tangent explorer
-* :mod:`ann_lib.teaching.descent` -- lesson 07: learning rates, local minima, descent explorer
+* :mod:`ann_lib.teaching.descent` -- lesson 07: learning rates, local minima, descent explorer,
+  the descent variants' and momentum's loss curves
 * :mod:`ann_lib.teaching.deep` -- lesson 08 (deep networks): per-layer curves, decision
   boundaries over the epochs, boundary explorer
 * :mod:`ann_lib.teaching.training` -- lesson 08: training curves, comparison, confusion matrix,
@@ -28,7 +29,13 @@ imports it once, ``from ann_lib import teaching``, and calls ``teaching.<functio
 from ann_lib.teaching.activations import activation_explorer, activation_panel
 from ann_lib.teaching.backprop import neuron_graph, tangent_explorer
 from ann_lib.teaching.deep import boundary_explorer, decision_boundaries, layer_curves
-from ann_lib.teaching.descent import descent_explorer, learning_rate_paths, local_minima
+from ann_lib.teaching.descent import (
+    descent_explorer,
+    descent_variants,
+    learning_rate_paths,
+    local_minima,
+    momentum_curves,
+)
 from ann_lib.teaching.forward import forward_explorer, network_diagram
 from ann_lib.teaching.losses import loss_panel, outlier_explorer, outlier_fits
 from ann_lib.teaching.neuron import bias_shift, neuron_explorer
@@ -44,6 +51,7 @@ __all__ = [
     "activation_explorer", "activation_panel", "bias_shift", "confusion_matrix",
     "boundary_explorer", "decision_boundaries", "layer_curves",
     "descent_explorer", "descent_raw_vs_standardized", "forward_explorer", "learning_rate_paths",
+    "descent_variants", "momentum_curves",
     "local_minima", "loss_panel", "model_comparison", "network_diagram", "neuron_explorer",
     "neuron_graph", "outlier_explorer", "outlier_fits", "standardizing_explorer",
     "tangent_explorer", "training_curves", "training_explorer",

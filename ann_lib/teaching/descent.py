@@ -1,5 +1,6 @@
-"""Lesson 07, gradient descent: learning rates on an elongated bowl, local minima, and an
-explorer of the learner's gradient descent and momentum step."""
+"""Lesson 07, gradient descent: learning rates on an elongated bowl, local minima, an explorer
+of the learner's gradient descent and momentum step, and the loss curves of the learner's
+training loops (batch, stochastic and mini-batch descent; plain descent against momentum)."""
 
 import functools
 
@@ -165,3 +166,83 @@ def descent_explorer(gradient_descent, momentum_step):
         n_steps=W.IntSlider(value=30, min=1, max=100, description="steps"),
     )
 
+
+
+def _history(result):
+    """The loss history of a learner's ``(w, b, history)``, as a 1-D float array."""
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise ValueError("a result that is not the triple (w, b, history)")
+    history = np.asarray(result[2], dtype=float)
+    if history.ndim != 1:
+        raise ValueError(f"a history of shape {history.shape}, not (epochs,)")
+    return history
+
+
+def _loss_axes(ax, title):
+    ax.set_yscale("log")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cost on all samples (MSE), log scale")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=9)
+
+
+@learner.says_why
+def descent_variants(train_linear, X, y, learning_rate=0.05, epochs=20, batch_size=8, seed=0):
+    """Batch, stochastic and mini-batch descent on the same data: the learner's loss curves.
+
+    Runs the learner's ``train_linear(X, y, learning_rate, epochs, batch_size, rng)`` three
+    times, with ``batch_size = n_samples`` (batch), ``1`` (stochastic) and `batch_size`
+    (mini-batch), each with ``numpy.random.default_rng(seed)``, and draws the three per-epoch
+    histories on one axes. Until ``train_linear`` is written it prints what to do instead.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+    """
+    n = len(X)
+    variants = ((f"batch (all {n} samples, 1 step per epoch)", n),
+                (f"stochastic (1 sample, {n} steps per epoch)", 1),
+                (f"mini-batch ({batch_size} samples, {-(-n // batch_size)} steps per epoch)",
+                 batch_size))
+    curves = [(label, learner.call(train_linear, "train_linear", X, y, learning_rate, epochs,
+                                   size, np.random.default_rng(seed), convert=_history))
+              for label, size in variants]
+    fig, ax = canvas.figure(figsize=(7.5, 4.2))
+    for (label, history), style in zip(curves, ("o-", "s-", "^-")):
+        ax.plot(np.arange(1, history.size + 1), np.clip(history, 1e-12, 1e12), style, ms=3.5,
+                lw=1.2, label=label)
+    _loss_axes(ax, f"your train_linear, learning rate {learning_rate:g}, {epochs} epochs")
+    return fig
+
+
+@learner.says_why
+def momentum_curves(train_linear, train_linear_momentum, X, y, learning_rate=0.01,
+                    betas=(0.8, 0.9), epochs=30, batch_size=None, seed=0):
+    """Plain descent against momentum on the same data: the learner's loss curves.
+
+    Draws the per-epoch history of the learner's ``train_linear`` and, for each momentum
+    coefficient of `betas`, of their ``train_linear_momentum(X, y, learning_rate, beta, epochs,
+    batch_size, rng)``, all with the same learning rate, batch size (None: all the samples)
+    and ``numpy.random.default_rng(seed)``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+    """
+    size = len(X) if batch_size is None else batch_size
+    curves = [("plain (train_linear)",
+               learner.call(train_linear, "train_linear", X, y, learning_rate, epochs, size,
+                            np.random.default_rng(seed), convert=_history))]
+    for beta in betas:
+        curves.append((f"momentum, beta = {beta:g}",
+                       learner.call(train_linear_momentum, "train_linear_momentum", X, y,
+                                    learning_rate, beta, epochs, size,
+                                    np.random.default_rng(seed), convert=_history)))
+    fig, ax = canvas.figure(figsize=(7.5, 4.2))
+    for (label, history), style in zip(curves, ("o-", "s-", "^-", "v-", "d-")):
+        ax.plot(np.arange(1, history.size + 1), np.clip(history, 1e-12, 1e12), style, ms=3.5,
+                lw=1.2, label=label)
+    _loss_axes(ax, f"learning rate {learning_rate:g}, batches of {size}, {epochs} epochs")
+    return fig

@@ -7,7 +7,8 @@ from autograder import core
 from autograder.core import Exercise, Mistake, Property, case, expect, fmt
 
 __all__ = ["expect", "self_check", "gd_step", "gradient_descent", "minibatch_indices",
-           "momentum_step", "good_learning_rate", "bowl_gradient", "bowl_loss"]
+           "momentum_step", "good_learning_rate", "train_linear", "train_linear_momentum",
+           "bowl_gradient", "bowl_loss"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
@@ -334,5 +335,227 @@ good_learning_rate = Property(
         Mistake(learning_rate_too_large, TOO_LARGE),
         Mistake(learning_rate_oscillating, OSCILLATES),
         Mistake(learning_rate_too_small, TOO_SMALL),
+    ],
+)
+
+
+# --- train_linear: batch, stochastic and mini-batch descent as one loop ----------------------
+
+def _reference_train(X, y, learning_rate, epochs, batch_size, rng):
+    return optim.linear_regression_descent(X, y, learning_rate, epochs, batch_size, rng)
+
+
+def _regression_data(rng, n, d):
+    X = rng.normal(size=(n, d))
+    y = X @ rng.normal(size=d) + rng.normal() + 0.3 * rng.normal(size=n)
+    return X, y
+
+
+def _train_cases(rng):
+    # (n_samples, n_features, learning_rate, epochs, batch_size): batch, stochastic, mini-batch
+    # with and without a remainder, a batch larger than the data, no epoch at all
+    plans = [(10, 2, 0.05, 3, 4), (7, 1, 0.1, 4, 7), (8, 3, 0.02, 3, 1), (9, 2, 0.05, 4, 2),
+             (6, 2, 0.05, 2, 10), (5, 1, 0.1, 0, 2), (12, 3, 0.03, 3, 5)]
+    cases = []
+    for n, d, learning_rate, epochs, batch_size in plans:
+        X, y = _regression_data(rng, n, d)
+        cases.append(case(X, y, learning_rate, epochs, batch_size,
+                          np.random.default_rng(int(rng.integers(2**31)))))
+    return cases
+
+
+def train_shuffles_once(X, y, learning_rate, epochs, batch_size, rng):
+    n = len(X)
+    order = rng.permutation(n)
+    w, b = np.zeros(X.shape[1]), 0.0
+    history = []
+    for _ in range(epochs):
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            r = X[batch] @ w + b - y[batch]
+            w = w - learning_rate * 2 * X[batch].T @ r / len(batch)
+            b = b - learning_rate * 2 * r.mean()
+        history.append(np.mean((X @ w + b - y) ** 2))
+    return w, b, np.array(history)
+
+
+def train_drops_last_batch(X, y, learning_rate, epochs, batch_size, rng):
+    n = len(X)
+    w, b = np.zeros(X.shape[1]), 0.0
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for k in range(max(n // batch_size, 1)):
+            batch = order[k * batch_size:(k + 1) * batch_size]
+            r = X[batch] @ w + b - y[batch]
+            w = w - learning_rate * 2 * X[batch].T @ r / len(batch)
+            b = b - learning_rate * 2 * r.mean()
+        history.append(np.mean((X @ w + b - y) ** 2))
+    return w, b, np.array(history)
+
+
+def train_records_loss_before_epoch(X, y, learning_rate, epochs, batch_size, rng):
+    n = len(X)
+    w, b = np.zeros(X.shape[1]), 0.0
+    history = []
+    for _ in range(epochs):
+        history.append(np.mean((X @ w + b - y) ** 2))
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            r = X[batch] @ w + b - y[batch]
+            w = w - learning_rate * 2 * X[batch].T @ r / len(batch)
+            b = b - learning_rate * 2 * r.mean()
+    return w, b, np.array(history)
+
+
+def train_sums_over_batch(X, y, learning_rate, epochs, batch_size, rng):
+    n = len(X)
+    w, b = np.zeros(X.shape[1]), 0.0
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            r = X[batch] @ w + b - y[batch]
+            w = w - learning_rate * 2 * X[batch].T @ r
+            b = b - learning_rate * 2 * r.sum()
+        history.append(np.mean((X @ w + b - y) ** 2))
+    return w, b, np.array(history)
+
+
+train_linear = Exercise(
+    name="train_linear",
+    reference=_reference_train,
+    cases=_train_cases,
+    uses=("minibatch_indices", "gd_step"),
+    mistakes=[
+        Mistake(train_shuffles_once,
+                "the samples were shuffled once, before the first epoch, so every epoch "
+                "visits the same batches in the same order. Draw a new order at the start of "
+                "each epoch: call minibatch_indices(n_samples, batch_size, rng) inside the "
+                "epoch loop."),
+        Mistake(train_drops_last_batch,
+                "the smaller batch at the end of each epoch never makes a step, so the samples "
+                "that land in it are skipped that epoch; step on the remainder too."),
+        Mistake(train_records_loss_before_epoch,
+                "the loss history is one epoch late: history[e] must be the cost after the "
+                "updates of epoch e, so measure it at the end of the epoch, not at its start "
+                "(history[0] is not the cost of w = 0, b = 0)."),
+        Mistake(train_sums_over_batch,
+                "the batch gradient is a sum over the batch instead of a mean: its size then "
+                "grows with batch_size, and batch descent takes steps n_samples times too long. "
+                "Divide by the number of samples in the batch."),
+    ],
+)
+
+
+# --- train_linear_momentum: the same loop, with a velocity ----------------------------------
+
+def _reference_train_momentum(X, y, learning_rate, beta, epochs, batch_size, rng):
+    return optim.linear_regression_descent(X, y, learning_rate, epochs, batch_size, rng,
+                                           momentum=beta)
+
+
+def _momentum_train_cases(rng):
+    # (n_samples, n_features, learning_rate, beta, epochs, batch_size)
+    plans = [(10, 2, 0.02, 0.9, 3, 4), (7, 1, 0.05, 0.5, 4, 7), (8, 2, 0.01, 0.8, 2, 1),
+             (9, 3, 0.02, 0.7, 3, 2), (6, 2, 0.03, 0.0, 2, 3), (12, 2, 0.02, 0.9, 3, 5)]
+    cases = []
+    for n, d, learning_rate, beta, epochs, batch_size in plans:
+        X, y = _regression_data(rng, n, d)
+        cases.append(case(X, y, learning_rate, beta, epochs, batch_size,
+                          np.random.default_rng(int(rng.integers(2**31)))))
+    return cases
+
+
+def train_momentum_resets_every_step(X, y, learning_rate, beta, epochs, batch_size, rng):
+    n = len(X)
+    w, b = np.zeros(X.shape[1]), 0.0
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            r = X[batch] @ w + b - y[batch]
+            v_w = beta * np.zeros_like(w) - learning_rate * 2 * X[batch].T @ r / len(batch)
+            v_b = beta * 0.0 - learning_rate * 2 * r.mean()
+            w, b = w + v_w, b + v_b
+        history.append(np.mean((X @ w + b - y) ** 2))
+    return w, b, np.array(history)
+
+
+def train_momentum_resets_every_epoch(X, y, learning_rate, beta, epochs, batch_size, rng):
+    n = len(X)
+    w, b = np.zeros(X.shape[1]), 0.0
+    history = []
+    for _ in range(epochs):
+        v_w, v_b = np.zeros_like(w), 0.0
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            r = X[batch] @ w + b - y[batch]
+            v_w = beta * v_w - learning_rate * 2 * X[batch].T @ r / len(batch)
+            v_b = beta * v_b - learning_rate * 2 * r.mean()
+            w, b = w + v_w, b + v_b
+        history.append(np.mean((X @ w + b - y) ** 2))
+    return w, b, np.array(history)
+
+
+def train_momentum_beta_on_gradient(X, y, learning_rate, beta, epochs, batch_size, rng):
+    n = len(X)
+    w, b = np.zeros(X.shape[1]), 0.0
+    v_w, v_b = np.zeros_like(w), 0.0
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            r = X[batch] @ w + b - y[batch]
+            v_w = v_w - beta * learning_rate * 2 * X[batch].T @ r / len(batch)
+            v_b = v_b - beta * learning_rate * 2 * r.mean()
+            w, b = w + v_w, b + v_b
+        history.append(np.mean((X @ w + b - y) ** 2))
+    return w, b, np.array(history)
+
+
+def train_momentum_bias_without_velocity(X, y, learning_rate, beta, epochs, batch_size, rng):
+    n = len(X)
+    w, b = np.zeros(X.shape[1]), 0.0
+    v_w = np.zeros_like(w)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            r = X[batch] @ w + b - y[batch]
+            v_w = beta * v_w - learning_rate * 2 * X[batch].T @ r / len(batch)
+            w = w + v_w
+            b = b - learning_rate * 2 * r.mean()
+        history.append(np.mean((X @ w + b - y) ** 2))
+    return w, b, np.array(history)
+
+
+train_linear_momentum = Exercise(
+    name="train_linear_momentum",
+    reference=_reference_train_momentum,
+    cases=_momentum_train_cases,
+    uses=("minibatch_indices", "momentum_step"),
+    mistakes=[
+        Mistake(train_momentum_resets_every_step,
+                "the velocity starts from zero at every batch, so it never builds up and the "
+                "run is plain gradient descent: create the velocities once, before the epoch "
+                "loop, and keep the new velocity momentum_step returns for the next step."),
+        Mistake(train_momentum_resets_every_epoch,
+                "the velocity is set back to zero at the start of every epoch: momentum is "
+                "carried across epoch boundaries too, so create the velocities once, before "
+                "the epoch loop."),
+        Mistake(train_momentum_beta_on_gradient,
+                "beta multiplies the gradient instead of the old velocity, so the velocity "
+                "never decays and keeps every past step at full weight: "
+                "v = beta * v - learning_rate * grad."),
+        Mistake(train_momentum_bias_without_velocity,
+                "the bias b moves by plain gradient steps: it needs a velocity of its own, "
+                "updated like the weights' one (v_b = beta * v_b - learning_rate * db)."),
     ],
 )

@@ -241,3 +241,129 @@ def test_fit_line_rejects_x_and_y_of_different_lengths():
 
     with pytest.raises(ValueError, match=r"got shapes \(3,\) and \(2,\)"):
         fit_line(np.ones(3), np.ones(2), mse_grad)
+
+
+# --- descent loops: linear_regression_descent --------------------------------------------
+
+def _identical_samples(n, x=1.0, target=2.0):
+    """n copies of the sample x -> target: every batch then has the same mean gradient."""
+    return np.full((n, 1), x), np.full(n, target)
+
+
+def test_linear_regression_descent_by_hand_on_identical_samples():
+    from ann_lib.optim import linear_regression_descent
+
+    # x = 1, y = 2: with s = w + b each gradient is 2 (s - 2), so one step of 0.125 moves s by
+    # 0.5 (2 - s). Batches of 2 and 1 (n = 3): s = 0 -> 1 -> 1.5 | -> 1.75 -> 1.875
+    w, b, history = linear_regression_descent(*_identical_samples(3), 0.125, 2, 2, 0)
+    assert_allclose(w, [0.9375], rtol=1e-14)
+    assert b == pytest.approx(0.9375, rel=1e-14) and isinstance(b, float)
+    assert_allclose(history, [0.25, 0.015625], rtol=1e-14)
+
+
+def test_linear_regression_descent_with_momentum_by_hand():
+    from ann_lib.optim import linear_regression_descent
+
+    # one batch of both samples, beta 0.5: v = 0.125 * 4 = 0.5, s = 1; v = 0.25 + 0.25, s = 2
+    w, b, history = linear_regression_descent(*_identical_samples(2), 0.125, 2, None, 0,
+                                              momentum=0.5)
+    assert_allclose(w, [1.0], rtol=1e-14)
+    assert b == pytest.approx(1.0, rel=1e-14)
+    assert_allclose(history, [1.0, 0.0], atol=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 12), batch_size=st.integers(1, 15), epochs=st.integers(0, 4),
+       learning_rate=st.floats(0.01, 0.2))
+def test_linear_regression_descent_steps_once_per_batch_remainder_included(
+        n, batch_size, epochs, learning_rate):
+    from ann_lib.optim import linear_regression_descent
+
+    # identical samples x = 1, y = 2: each step multiplies 2 - s by (1 - 4 lr), and an epoch
+    # makes ceil(n / batch_size) steps; the cost after epoch e is (2 - s)**2
+    w, b, history = linear_regression_descent(*_identical_samples(n), learning_rate, epochs,
+                                              batch_size, 0)
+    steps = -(-n // batch_size) * np.arange(1, epochs + 1)
+    assert history.shape == (epochs,)
+    assert_allclose(history, (2 * (1 - 4 * learning_rate) ** steps) ** 2, rtol=1e-9, atol=1e-15)
+    assert_allclose(w[0] + b, 2 - 2 * (1 - 4 * learning_rate) ** (steps[-1] if epochs else 0))
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.7])
+def test_batch_linear_regression_descent_follows_gradient_descent_on_w_and_b(momentum):
+    from ann_lib.optim import linear_regression_descent
+
+    # with one batch the loop is gradient descent on theta = (w, b) of the full-data cost
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(9, 2)), rng.normal(size=9)
+    A = np.column_stack([X, np.ones(9)])
+    path = gradient_descent(lambda t: 2 / 9 * A.T @ (A @ t - y), np.zeros(3), 0.05, 6,
+                            momentum=momentum)
+    w, b, history = linear_regression_descent(X, y, 0.05, 6, 9, rng, momentum=momentum)
+    assert_allclose(np.append(w, b), path[-1], rtol=1e-12)
+    assert_allclose(history, np.mean((path[1:] @ A.T - y) ** 2, axis=1), rtol=1e-12)
+
+
+def test_linear_regression_descent_draws_one_permutation_per_epoch_and_is_reproducible():
+    from ann_lib.optim import linear_regression_descent
+
+    X, y = np.random.default_rng(0).normal(size=(10, 2)), np.arange(10.0)
+    X0, y0 = X.copy(), y.copy()
+    rng, twin = np.random.default_rng(3), np.random.default_rng(3)
+    first = linear_regression_descent(X, y, 0.05, 3, 4, rng)
+    for _ in range(3):
+        twin.permutation(10)
+    assert rng.random() == twin.random()
+    again = linear_regression_descent(X, y, 0.05, 3, 4, 3)
+    for a, b in zip(first, again, strict=True):
+        assert_array_equal(a, b)
+    assert_array_equal(X, X0)
+    assert_array_equal(y, y0)
+    # another order of the batches gives other parameters (the order is drawn, not fixed)
+    other = linear_regression_descent(X, y, 0.05, 3, 4, 4)
+    assert not np.allclose(first[0], other[0])
+
+
+def test_minibatch_and_stochastic_descent_reach_the_least_squares_fit():
+    from ann_lib.optim import linear_regression_descent
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    y = X @ np.array([2.0, -1.0]) + 0.5 + 0.1 * rng.normal(size=30)
+    best = np.linalg.lstsq(np.column_stack([X, np.ones(30)]), y, rcond=None)[0]
+    for batch_size, learning_rate in ((5, 0.05), (1, 0.002)):
+        w, b, history = linear_regression_descent(X, y, learning_rate, 300, batch_size, 0)
+        assert_allclose(np.append(w, b), best, atol=0.02)
+        assert history[-1] < history[0]
+
+
+@pytest.mark.parametrize("X, y, kwargs, message", [
+    (np.ones(5), np.ones(5), {}, r"X must be 2-D .* shapes \(5,\) and \(5,\)"),
+    (np.ones((5, 2)), np.ones(4), {}, r"shapes \(5, 2\) and \(4,\)"),
+    (np.ones((0, 2)), np.ones(0), {}, "no samples"),
+    (np.ones((5, 2)), np.ones(5), {"learning_rate": 0.0}, "learning_rate must be a positive"),
+    (np.ones((5, 2)), np.ones(5), {"learning_rate": "fast"}, "learning_rate must be a positive"),
+    (np.ones((5, 2)), np.ones(5), {"epochs": -1}, "epochs must be a non-negative integer"),
+    (np.ones((5, 2)), np.ones(5), {"epochs": 2.0}, "epochs must be a non-negative integer"),
+    (np.ones((5, 2)), np.ones(5), {"batch_size": 0}, "batch_size must be a positive integer"),
+    (np.ones((5, 2)), np.ones(5), {"momentum": 1.0}, r"momentum must be in \[0, 1\)"),
+    (np.ones((5, 2)), np.full(5, "a"), {}, "y must hold real numbers"),
+])
+def test_linear_regression_descent_rejects_bad_input(X, y, kwargs, message):
+    from ann_lib.optim import linear_regression_descent
+
+    args = {"learning_rate": 0.1, "epochs": 2, "batch_size": 2, "rng": 0, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        linear_regression_descent(X, y, **args)
+
+
+def test_linear_regression_descent_stays_finite_for_inputs_of_size_1000():
+    from ann_lib.optim import linear_regression_descent
+
+    # features and targets of size 1000: a learning rate below the stability limit
+    # 1 / lambda_max(X^T X / n) keeps every number finite and the cost falling
+    X = np.array([[1000.0], [-1000.0], [500.0]])
+    y = np.array([1000.0, -1000.0, 0.0])
+    with np.errstate(all="raise"):
+        w, b, history = linear_regression_descent(X, y, 1e-7, 5, 3, 0)
+    assert np.all(np.isfinite(history)) and history[-1] < history[0]
