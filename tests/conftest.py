@@ -24,7 +24,12 @@ LESSONS = [lesson for lesson in lessons()
 
 @dataclass(frozen=True)
 class Mutant:
-    """A submission whose answer ``exercise`` is one catalogued mistake of the check ``check``."""
+    """A submission whose answer ``exercise`` is one catalogued mistake of the check ``check``.
+
+    ``bundle`` names every answer that is wrong in the same submission: one catalogued mistake
+    each, for answers whose test cells are disjoint (no test cell grades or uses two of them), so
+    each mistake's points are still told apart, cell by cell, in one graded notebook.
+    """
 
     student: str
     lesson: str
@@ -33,18 +38,43 @@ class Mutant:
     check: str
     mistake: str
     message: str
+    bundle: tuple = ()
+
+
+def affected_cells(lesson, function):
+    """The test cells that may fail when the answer ``function`` is wrong: the cells whose
+    checks grade it, or grade an answer that uses it."""
+    checks = checks_of(lesson)
+    return {cell for cell, calls in hidden_tests(lesson).items()
+            if any(c in checks and (checks[c].function == function or function in checks[c].uses)
+                   for c, _ in calls)}
 
 
 def _mutants():
-    """One per (check, mistake) of every lesson; two checks of one answer share the notebook."""
+    """One per (check, mistake) of every lesson, bundled into as few submissions as can be."""
     out = []
     for lesson in LESSONS:
+        checks = checks_of(lesson)
+        units = {}  # (answer, mistake) -> its checks: two checks of one answer share a mistake
+        for name, check in checks.items():
+            for mistake in check.all_mistakes():
+                units.setdefault((check.function, mistake.key), []).append((name, mistake))
+        bundles = []  # [{answer: (mistake key, cells)}]
+        for (function, key) in units:
+            cells = affected_cells(lesson, function)
+            for bundle in bundles:
+                if function not in bundle and all(not cells & c for _, c in bundle.values()):
+                    bundle[function] = (key, cells)
+                    break
+            else:
+                bundles.append({function: (key, cells)})
         for path in sorted((REPO / "course" / lesson).glob("*.ipynb")):
-            for name, check in checks_of(lesson).items():
-                for mistake in check.all_mistakes():
-                    sid = f"mut--{lesson}--{check.function}--{mistake.key}"
-                    out.append(Mutant(sid, lesson, path.name, check.function, name, mistake.key,
-                                      mistake.message))
+            for k, bundle in enumerate(bundles):
+                sid = f"mut--{lesson}--{k:02d}"
+                for function, (key, _) in bundle.items():
+                    for name, mistake in units[(function, key)]:
+                        out.append(Mutant(sid, lesson, path.name, function, name, key,
+                                          mistake.message, tuple(sorted(bundle))))
     return out
 
 
@@ -61,7 +91,7 @@ MUTANTS = _mutants()
 
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory):
-    """Every lesson handed in complete, blank, and once per catalogued mistake; then graded.
+    """Every lesson handed in complete, blank, and with every catalogued mistake; then graded.
 
     Returns ``(rows, out)``: the grade rows and the output folder.
     """
@@ -71,13 +101,13 @@ def graded_class(tmp_path_factory):
         for path in sorted((REPO / "course" / lesson).glob("*.ipynb")):
             notebooks.write(submission(lesson, path.name), submitted / "complete" / lesson / path.name)
             notebooks.write(notebooks.read(path), submitted / "blank" / lesson / path.name)
+    bundles = {}
     for m in MUTANTS:
-        if (submitted / m.student).exists():
-            continue  # the same wrong answer, for another check of the same function
-        source = checks_of(m.lesson)[m.check].all_mistakes()
-        src = next(x for x in source if x.key == m.mistake).source(m.exercise)
-        notebooks.write(submission(m.lesson, m.notebook, {m.exercise: src}),
-                        submitted / m.student / m.lesson / m.notebook)
+        mistakes = checks_of(m.lesson)[m.check].all_mistakes()
+        src = next(x for x in mistakes if x.key == m.mistake).source(m.exercise)
+        bundles.setdefault((m.student, m.lesson, m.notebook), {})[m.exercise] = src
+    for (student, lesson, notebook), wrong in bundles.items():
+        notebooks.write(submission(lesson, notebook, wrong), submitted / student / lesson / notebook)
     out = root / "out"
     rows = grade(submitted, out)
     return rows, out

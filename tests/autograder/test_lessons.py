@@ -9,7 +9,14 @@ import pytest
 from autograder import notebooks
 from autograder.lessons import checks_of
 from autograder.settings import REPO
-from tests.conftest import LESSONS, MUTANTS, autograded_errors, hidden_tests, html_text
+from tests.conftest import (
+    LESSONS,
+    MUTANTS,
+    affected_cells,
+    autograded_errors,
+    hidden_tests,
+    html_text,
+)
 
 
 def _rows(rows, student, lesson):
@@ -40,29 +47,40 @@ def test_untouched_release_gets_zero_with_not_implemented_messages(graded_class,
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: f"{m.check}--{m.mistake}")
-def test_a_catalogued_mistake_loses_only_its_exercise_and_is_named(graded_class, mutant):
+def test_a_catalogued_mistake_loses_exactly_its_exercise_and_is_named(graded_class, mutant):
     rows, out = graded_class
     got = _rows(rows, mutant.student, mutant.lesson)
-    checks = checks_of(mutant.lesson)
     calls = hidden_tests(mutant.lesson)
     target = [r for r in got if mutant.check in [c for c, _ in calls.get(r.exercise, [])]]
     assert target, f"no test cell calls checks.{mutant.check}"
-    assert any(r.score < r.max_score for r in target), "the wrong answer kept all its points"
-
-    def may_fail(row):  # a test of the same function, or of one that calls it
-        graded = [checks[c] for c, _ in calls.get(row.exercise, []) if c in checks]
-        return any(c.function == mutant.exercise or mutant.exercise in c.uses for c in graded)
-
-    others = [r for r in got if not may_fail(r)]
+    # every test cell of the wrong answer loses all its points: exactly its exercise's points
+    assert [r.score for r in target] == [0] * len(target), [(r.exercise, r.score) for r in target]
+    assert all(r.max_score > 0 for r in target)
+    # the cells of no wrong answer of this submission (nor of one that uses it) keep every point
+    wrong = set().union(*(affected_cells(mutant.lesson, f) for f in mutant.bundle))
+    others = [r for r in got if r.exercise not in wrong]
     assert all(r.score == r.max_score for r in others), [
         (r.exercise, r.score) for r in others if r.score != r.max_score]
     errors = autograded_errors(out, mutant.student, mutant.lesson, mutant.notebook)
-    failing = [errors.get(r.exercise, "") for r in target if r.score < r.max_score]
+    failing = [errors.get(r.exercise, "") for r in target]
     assert any(mutant.message in e for e in failing), (mutant.message, failing)
     feedback = out / "feedback" / mutant.student / mutant.lesson / mutant.notebook.replace(
         ".ipynb", ".html")
     text = html_text(feedback)
     assert mutant.message in text
+
+
+def test_every_catalogued_mistake_is_graded():
+    """The bundles leave no catalogued mistake out, and put two mistakes of one answer apart."""
+    for lesson in LESSONS:
+        graded = {(m.check, m.mistake) for m in MUTANTS if m.lesson == lesson}
+        catalogued = {(name, x.key) for name, c in checks_of(lesson).items()
+                      for x in c.all_mistakes()}
+        assert graded == catalogued, lesson
+    per_submission = {}
+    for m in MUTANTS:
+        per_submission.setdefault((m.student, m.lesson, m.exercise), set()).add(m.mistake)
+    assert all(len(keys) == 1 for keys in per_submission.values())
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
