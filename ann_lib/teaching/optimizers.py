@@ -160,13 +160,14 @@ def optimizer_race(rmsprop_step, adam_step, epochs=EPOCHS, rates=None):
     return fig
 
 
-def schedule_comparison(step_decay, adam_step, base_rate=0.2, drop=0.5, epochs_per_drop=4,
-                        epochs=EPOCHS):
-    """Adam at a constant learning rate against Adam whose rate follows the learner's schedule.
+def schedule_comparison(step_decay, cosine_decay, adam_step, base_rate=0.2, drop=0.5,
+                        epochs_per_drop=4, epochs=EPOCHS):
+    """Adam at a constant learning rate against Adam whose rate follows the learner's schedules.
 
-    Left: the learning rate of each epoch, ``step_decay(epoch, base_rate, drop,
-    epochs_per_drop)`` for epochs 0, 1, ...; right: the cost above the best possible after every
-    epoch, for both runs (the learner's ``adam_step``).
+    Left: the learning rate of each epoch 0, 1, ...: constant, ``step_decay(epoch, base_rate,
+    drop, epochs_per_drop)`` and ``cosine_decay(epoch, base_rate, epochs, 0.0)``; right: the cost
+    above the best possible after every epoch of each run (the learner's ``adam_step``). A
+    function not written yet is left out, with a printed message saying so.
 
     Returns
     -------
@@ -175,25 +176,31 @@ def schedule_comparison(step_decay, adam_step, base_rate=0.2, drop=0.5, epochs_p
     _, _, best = problem()
     fig, (left, right) = canvas.figure(1, 2, figsize=(10, 3.8))
     runs = {f"constant {base_rate:g}": np.full(epochs, float(base_rate))}
-    try:
-        runs["step decay"] = np.array([
-            learner.call(step_decay, "step_decay", epoch, base_rate, drop, epochs_per_drop,
-                         convert=float) for epoch in range(epochs)])
-    except learner.NotReady as why:
-        print(f"The schedule is not drawn: {why}")
+    schedules = {"step decay": (step_decay, "step_decay", (base_rate, drop, epochs_per_drop)),
+                 "cosine decay": (cosine_decay, "cosine_decay", (base_rate, epochs, 0.0))}
+    for label, (fn, who, args) in schedules.items():
+        try:
+            runs[label] = np.array([learner.call(fn, who, epoch, *args, convert=float)
+                                    for epoch in range(epochs)])
+        except learner.NotReady as why:
+            print(f"The {label} is not drawn: {why}")
     state, update = _updates(None, adam_step)["Adam"]
-    for (label, rates), style in zip(runs.items(), ("--", "-")):
-        left.step(np.arange(epochs), rates, style, where="post", lw=2, label=label)
+    styles = {f"constant {base_rate:g}": ("--", "#7f7f7f"), "step decay": ("-", "#c0392b"),
+              "cosine decay": ("-", "#1f4e8c")}
+    for label, rates in runs.items():
+        style, color = styles[label]
+        left.step(np.arange(epochs), rates, style, color=color, where="post", lw=2, label=label)
         try:
             costs = _curve("Adam", "adam_step", update, state, rates)
         except learner.NotReady as why:
             print(f"Adam is not drawn: {why}")
-            continue
-        right.plot(np.arange(epochs + 1), _excess(costs, best), style, lw=2,
+            break
+        right.plot(np.arange(epochs + 1), _excess(costs, best), style, color=color, lw=2,
                    label=f"Adam, {label}")
     left.set_xlabel("epoch")
     left.set_ylabel("learning rate")
-    left.set_title(f"step_decay(epoch, {base_rate:g}, {drop:g}, {epochs_per_drop})", fontsize=10)
+    left.set_title(f"base rate {base_rate:g}; step decay: x {drop:g} every {epochs_per_drop} "
+                   f"epochs", fontsize=10)
     left.legend(fontsize=9)
     left.grid(alpha=0.3)
     _cost_axis(right, epochs)

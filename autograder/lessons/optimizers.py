@@ -1,4 +1,4 @@
-"""Checks for lesson 09, optimizers: RMSProp, Adam and a learning-rate schedule."""
+"""Checks for lesson 09, optimizers: RMSProp, Adam and two learning-rate schedules."""
 
 import numpy as np
 
@@ -6,15 +6,11 @@ from ann_lib import optim
 from autograder import core
 from autograder.core import Exercise, Mistake, case, expect
 
-__all__ = ["expect", "self_check", "rmsprop_step", "adam_step", "step_decay"]
+__all__ = ["expect", "self_check", "rmsprop_step", "adam_step", "step_decay", "cosine_decay"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
 self_check = core.self_check_for(__name__)
-
-
-def _shapes(rng):
-    return [rng.normal(size=shape) for shape in ((3,), (2, 2))]
 
 
 # --- rmsprop_step ---------------------------------------------------------------------------
@@ -238,5 +234,63 @@ step_decay = Exercise(
                 "the power is applied to base_rate * drop: only drop is raised to the number of "
                 "drops, base_rate * drop ** n (with your formula epoch 0 gives 1, not "
                 "base_rate)."),
+    ],
+)
+
+
+# --- cosine_decay ---------------------------------------------------------------------------
+
+def _reference_cosine_decay(epoch, base_rate, n_epochs, min_rate):
+    return optim.cosine_decay(epoch, base_rate, n_epochs, min_rate)
+
+
+def _cosine_cases(rng):
+    cases = [case(epoch, 0.1, 10, 0.0) for epoch in (0, 1, 5, 9, 10, 15)]
+    cases += [case(5, 0.3, 10, 0.1), case(0, 0.3, 10, 0.1), case(20, 0.3, 10, 0.1),
+              case(3, 1.0, 4, 0.5), case(1, 2.0, 1, 0.0), case(7, 0.05, 28, 0.01)]
+    for _ in range(4):
+        base = float(rng.uniform(0.01, 1.0))
+        cases.append(case(int(rng.integers(0, 40)), base, int(rng.integers(5, 30)),
+                          float(rng.uniform(0.0, base / 2))))
+    return cases
+
+
+def cosine_without_pi(epoch, base_rate, n_epochs, min_rate):
+    epoch = min(epoch, n_epochs)
+    return min_rate + (base_rate - min_rate) * (1 + np.cos(epoch / n_epochs)) / 2
+
+
+def cosine_not_shifted(epoch, base_rate, n_epochs, min_rate):
+    epoch = min(epoch, n_epochs)
+    return min_rate + (base_rate - min_rate) * np.cos(np.pi * epoch / n_epochs)
+
+
+def cosine_min_rate_added_on_top(epoch, base_rate, n_epochs, min_rate):
+    epoch = min(epoch, n_epochs)
+    return min_rate + base_rate * (1 + np.cos(np.pi * epoch / n_epochs)) / 2
+
+
+def cosine_rises_after_the_end(epoch, base_rate, n_epochs, min_rate):
+    return min_rate + (base_rate - min_rate) * (1 + np.cos(np.pi * epoch / n_epochs)) / 2
+
+
+cosine_decay = Exercise(
+    name="cosine_decay",
+    reference=_reference_cosine_decay,
+    cases=_cosine_cases,
+    mistakes=[
+        Mistake(cosine_without_pi,
+                "the cosine's angle lacks pi: over the run it must sweep half a turn, "
+                "cos(pi * epoch / n_epochs), from cos(0) = 1 to cos(pi) = -1."),
+        Mistake(cosine_not_shifted,
+                "the cosine is not shifted and halved: (1 + cos(...)) / 2 goes from 1 to 0; "
+                "cos(...) alone goes down to -1, so the rate would end below min_rate (even "
+                "negative)."),
+        Mistake(cosine_min_rate_added_on_top,
+                "min_rate is added on top of the whole base_rate: scale the cosine by the span "
+                "base_rate - min_rate, so that epoch 0 gives exactly base_rate."),
+        Mistake(cosine_rises_after_the_end,
+                "after n_epochs the rate climbs again: the cosine turns back up past pi, so "
+                "clamp the epoch, min(epoch, n_epochs), and keep min_rate from then on."),
     ],
 )

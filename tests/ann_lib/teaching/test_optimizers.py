@@ -27,6 +27,10 @@ def my_step_decay(epoch, base_rate, drop, epochs_per_drop):
     return base_rate * drop ** (epoch // epochs_per_drop)
 
 
+def my_cosine_decay(epoch, base_rate, n_epochs, min_rate):
+    return min_rate + (base_rate - min_rate) * (1 + np.cos(np.pi * min(epoch, n_epochs) / n_epochs)) / 2
+
+
 def not_written_yet(*args):
     raise NotImplementedError
 
@@ -75,12 +79,19 @@ def test_optimizer_race_draws_four_curves_and_says_which_function_is_missing(cap
     assert "Adam is not drawn: write `adam_step` above first" in out
 
 
-def test_schedule_comparison_plots_the_learners_schedule():
-    fig = optimizers.schedule_comparison(my_step_decay, my_adam_step)
+def test_schedule_comparison_plots_the_learners_schedules(capsys):
+    fig = optimizers.schedule_comparison(my_step_decay, my_cosine_decay, my_adam_step)
     left, right = fig.axes
-    rates = left.lines[1].get_ydata()
-    assert_allclose(rates[:9], [0.2] * 4 + [0.1] * 4 + [0.05])
-    assert len(right.lines) == 2
+    assert_allclose(left.lines[1].get_ydata()[:9], [0.2] * 4 + [0.1] * 4 + [0.05])
+    cosine = left.lines[2].get_ydata()
+    assert cosine[0] == pytest.approx(0.2)
+    assert cosine[optimizers.EPOCHS // 2] == pytest.approx(0.1)  # half-way: half the rate
+    assert len(right.lines) == 3
+    fig = optimizers.schedule_comparison(not_written_yet, None, my_adam_step)
+    assert len(fig.axes[1].lines) == 1
+    out = printed(capsys)
+    assert "The step decay is not drawn: write `step_decay` above first" in out
+    assert "The cosine decay is not drawn: write `cosine_decay` above first" in out
 
 
 def test_optimizer_explorer_draws_the_learners_adam_then_follows_the_widgets(capsys):
