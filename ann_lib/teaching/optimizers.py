@@ -8,6 +8,8 @@ the best possible cost is known exactly (least squares): the figures show how fa
 optimizer still is after every epoch.
 """
 
+import copy
+
 import numpy as np
 
 from ann_lib import datasets, optim
@@ -61,7 +63,7 @@ def _updates(rmsprop_step, adam_step):
     zeros = np.zeros(3)
     return {"SGD": ((), sgd), "momentum": (zeros, momentum),
             "RMSProp": (None if rmsprop_step is None else zeros, rmsprop),
-            "Adam": (None if adam_step is None else (zeros, zeros), adam)}
+            "Adam": (None if adam_step is None else (zeros, np.zeros(3)), adam)}
 
 
 def train(update, state, rates, batch_size=BATCH_SIZE, seed=0):
@@ -73,6 +75,7 @@ def train(update, state, rates, batch_size=BATCH_SIZE, seed=0):
         ``update(theta, state, grad, learning_rate, t) -> (theta, state)`` with ``theta`` of
         shape (3,), ``(w_1, w_2, b)``, and ``t`` the number of the step, counting from 1.
     state : the optimizer's initial state
+        Copied first, so an update that changes its arrays in place changes no other run.
     rates : sequence of float
         The learning rate of each epoch (its length is the number of epochs).
     batch_size : int, default 20
@@ -87,7 +90,7 @@ def train(update, state, rates, batch_size=BATCH_SIZE, seed=0):
     """
     X, y, _ = problem()
     A = np.column_stack([X, np.ones(len(X))])
-    theta, t = np.zeros(3), 0
+    theta, t, state = np.zeros(3), 0, copy.deepcopy(state)
     costs = np.full(len(rates) + 1, np.inf)
     costs[0] = np.mean((A @ theta - y) ** 2)
     rng = np.random.default_rng(seed)

@@ -117,3 +117,20 @@ def test_optimizer_explorer_asks_for_the_function_it_needs(capsys):
     explorer.children[2].value = 0.5
     assert explorer.result is None
     assert "write `step_decay` above first" in printed(capsys)
+
+
+def test_an_update_in_place_changes_neither_the_initial_state_nor_the_next_run():
+    def adam_in_place(theta, m, v, grad, t, learning_rate, beta1, beta2, eps):
+        m *= beta1
+        m += (1 - beta1) * grad
+        v *= beta2
+        v += (1 - beta2) * grad ** 2
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+        return theta - learning_rate * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    state, update = optimizers._updates(None, adam_in_place)["Adam"]
+    first = optimizers.train(update, state, [0.05] * 3)
+    assert_allclose(first, optimizers.train(update, state, [0.05] * 3))
+    assert not np.any(state[0]) and not np.any(state[1])
+    _, fresh = optimizers._updates(None, my_adam_step)["Adam"]
+    assert_allclose(first, optimizers.train(fresh, state, [0.05] * 3))
