@@ -7,7 +7,8 @@ Modules, in the order the course meets them:
 * :mod:`ann_lib.preprocessing` -- feature standardization
 * :mod:`ann_lib.losses` -- loss functions and their gradients
 * :mod:`ann_lib.gradcheck` -- numerical gradients to check analytic ones
-* :mod:`ann_lib.optim` -- gradient descent, momentum, mini-batches
+* :mod:`ann_lib.optim` -- gradient descent, momentum, RMSProp, Adam, mini-batches, learning-rate
+  schedules
 * :mod:`ann_lib.layers` -- forward and backward pass of one layer
 * :mod:`ann_lib.network` -- a multi-layer perceptron built from the layers
 * :mod:`ann_lib.deep` -- any-depth forward and backward loops, He/Glorot initialisation

@@ -94,6 +94,191 @@ def _momentum_in_place(leaves, learning_rate, beta):
         p += v
 
 
+# --- adaptive steps and schedules
+
+def rmsprop_step(params, grads, sq_avg, learning_rate, beta=0.9, eps=1e-8):
+    """One step of RMSProp: each parameter's step divided by its recent gradient size.
+
+        s <- beta * s + (1 - beta) * g**2
+        p <- p - learning_rate * g / (sqrt(s) + eps)
+
+    ``s`` is a running (exponentially decaying) mean of the squared gradient, entry by
+    entry, so every parameter gets its own step size: about ``learning_rate`` wherever the
+    gradient keeps its size, whatever that size is (Hinton, Coursera lecture 6e, 2012).
+    `eps` is added outside the square root, as in the Adam paper and PyTorch.
+
+    Parameters
+    ----------
+    params : ndarray or list/tuple of ndarrays
+    grads : same structure and shapes as `params`
+    sq_avg : same structure and shapes as `params`, or None
+        The previous mean of squared gradients; None means zeros (the first step).
+    learning_rate : float >= 0
+    beta : float in [0, 1), default 0.9
+        Decay of the running mean.
+    eps : float > 0, default 1e-8
+        Keeps the division finite where the mean is 0.
+
+    Returns
+    -------
+    new_params, new_sq_avg : same structure as `params`
+    """
+    _check_rate(learning_rate)
+    _check_decay(beta, "beta")
+    _check_eps(eps)
+    if sq_avg is None:
+        sq_avg = _map(np.zeros_like, params)
+    sq_avg = _map(lambda s, g: beta * s + (1 - beta) * np.square(g), sq_avg, grads,
+                  names=("sq_avg", "grads"))
+    params = _map(lambda p, g, s: p - learning_rate * g / (np.sqrt(s) + eps),
+                  params, grads, sq_avg, names=("params", "grads", "sq_avg"))
+    return params, sq_avg
+
+
+def adam_step(params, grads, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One step of Adam (Kingma & Ba, 2015): momentum and RMSProp, with bias correction.
+
+        m <- beta1 * m + (1 - beta1) * g               (mean of the gradient)
+        v <- beta2 * v + (1 - beta2) * g**2            (mean of the squared gradient)
+        m_hat = m / (1 - beta1**t),   v_hat = v / (1 - beta2**t)
+        p <- p - learning_rate * m_hat / (sqrt(v_hat) + eps)
+
+    `m` and `v` start at zero, so their early values are too small; dividing by
+    ``1 - beta**t`` removes that bias (at ``t = 1``, ``m_hat = g`` and ``v_hat = g**2``, so the
+    first step is ``learning_rate * g / (|g| + eps)``, about ``learning_rate`` per entry).
+    `eps` is added outside the square root, as in the paper's Algorithm 1.
+
+    Parameters
+    ----------
+    params : ndarray or list/tuple of ndarrays
+    grads : same structure and shapes as `params`
+    m, v : same structure and shapes as `params`, or None
+        The running means after the previous step; None means zeros (the first step).
+    t : int >= 1
+        The number of this step, counting from 1.
+    learning_rate : float >= 0, default 0.001
+    beta1, beta2 : floats in [0, 1), default 0.9, 0.999
+        Decays of the means of the gradient and of its square.
+    eps : float > 0, default 1e-8
+
+    Returns
+    -------
+    new_params, new_m, new_v : same structure as `params`
+    """
+    if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or t < 1:
+        raise ValueError(f"t is the number of the step, an integer counting from 1, got {t!r} "
+                         "(the bias correction divides by 1 - beta**t, which is 0 at t = 0)")
+    _check_rate(learning_rate)
+    _check_decay(beta1, "beta1")
+    _check_decay(beta2, "beta2")
+    _check_eps(eps)
+    if m is None:
+        m = _map(np.zeros_like, params)
+    if v is None:
+        v = _map(np.zeros_like, params)
+    m = _map(lambda m_, g: beta1 * m_ + (1 - beta1) * g, m, grads, names=("m", "grads"))
+    v = _map(lambda v_, g: beta2 * v_ + (1 - beta2) * np.square(g), v, grads,
+             names=("v", "grads"))
+    c1, c2 = 1 - beta1 ** int(t), 1 - beta2 ** int(t)
+    params = _map(lambda p, m_, v_: p - learning_rate * (m_ / c1) / (np.sqrt(v_ / c2) + eps),
+                  params, m, v, names=("params", "m", "v"))
+    return params, m, v
+
+
+def step_decay(epoch, base_rate, drop=0.5, epochs_per_drop=10):
+    """A learning rate that drops by the factor `drop` every `epochs_per_drop` epochs.
+
+        rate(epoch) = base_rate * drop ** floor(epoch / epochs_per_drop)
+
+    Epochs count from 0: epochs ``0 .. epochs_per_drop - 1`` use `base_rate` itself.
+
+    Parameters
+    ----------
+    epoch : int >= 0 or array_like of them
+    base_rate : float >= 0
+        The rate of the first epochs.
+    drop : float in (0, 1], default 0.5
+    epochs_per_drop : int >= 1, default 10
+
+    Returns
+    -------
+    float, or ndarray of the shape of `epoch`
+    """
+    epoch = _check_epochs(epoch)
+    _check_rate(base_rate, "base_rate")
+    if not (_is_number(drop) and 0 < drop <= 1):
+        raise ValueError(f"drop must be in (0, 1], the factor the rate is multiplied by, "
+                         f"got {drop!r}")
+    if (isinstance(epochs_per_drop, (bool, np.bool_))
+            or not isinstance(epochs_per_drop, (int, np.integer)) or epochs_per_drop < 1):
+        raise ValueError(f"epochs_per_drop must be a positive integer, got {epochs_per_drop!r}")
+    rate = base_rate * float(drop) ** (epoch // int(epochs_per_drop))
+    return float(rate) if rate.ndim == 0 else rate
+
+
+def cosine_decay(epoch, base_rate, n_epochs, min_rate=0.0):
+    """A learning rate that falls from `base_rate` to `min_rate` along half a cosine.
+
+        rate(epoch) = min_rate + (base_rate - min_rate) * (1 + cos(pi * epoch / n_epochs)) / 2
+
+    for ``0 <= epoch <= n_epochs`` (Loshchilov & Hutter's SGDR without restarts); later
+    epochs keep `min_rate`.
+
+    Parameters
+    ----------
+    epoch : int >= 0 or array_like of them
+    base_rate : float >= 0
+    n_epochs : int >= 1
+        The epoch at which the rate reaches `min_rate`.
+    min_rate : float in [0, base_rate], default 0.0
+
+    Returns
+    -------
+    float, or ndarray of the shape of `epoch`
+    """
+    epoch = _check_epochs(epoch)
+    _check_rate(base_rate, "base_rate")
+    if (isinstance(n_epochs, (bool, np.bool_))
+            or not isinstance(n_epochs, (int, np.integer)) or n_epochs < 1):
+        raise ValueError(f"n_epochs must be a positive integer, got {n_epochs!r}")
+    if not (_is_number(min_rate) and 0 <= min_rate <= base_rate):
+        raise ValueError(f"min_rate must be between 0 and base_rate = {base_rate!r}, "
+                         f"got {min_rate!r}")
+    progress = np.minimum(epoch, n_epochs) / n_epochs
+    rate = min_rate + (base_rate - min_rate) * (1 + np.cos(np.pi * progress)) / 2
+    return float(rate) if rate.ndim == 0 else rate
+
+
+def _is_number(value):
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)) and bool(np.isfinite(value)))
+
+
+def _check_rate(rate, name="learning_rate"):
+    if not (_is_number(rate) and rate >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {rate!r}")
+
+
+def _check_decay(beta, name):
+    if not (_is_number(beta) and 0 <= beta < 1):
+        raise ValueError(f"{name} must be in [0, 1), the weight of the running mean's past, "
+                         f"got {beta!r}")
+
+
+def _check_eps(eps):
+    if not (_is_number(eps) and eps > 0):
+        raise ValueError(f"eps must be a small positive number (e.g. 1e-8) that keeps the "
+                         f"division finite, got {eps!r}")
+
+
+def _check_epochs(epoch):
+    array = np.asarray(epoch)
+    if array.dtype.kind not in "iu" or np.any(array < 0):
+        raise ValueError(f"epoch must be an integer >= 0 (or an array of them), counting from 0, "
+                         f"got {epoch!r}")
+    return array.astype(np.int64)
+
+
 def _map(f, *trees, names=("params",)):
     """Apply `f` leaf by leaf to arrays nested in lists/tuples of the same structure."""
     first = trees[0]

@@ -12,6 +12,8 @@ One module per topic, in the order the course meets them:
   the descent variants' and momentum's loss curves
 * :mod:`ann_lib.teaching.deep` -- lesson 08 (deep networks): per-layer curves, decision
   boundaries over the epochs, boundary explorer
+* :mod:`ann_lib.teaching.optimizers` -- lesson 09: SGD, momentum, RMSProp and Adam compared, a
+  learning-rate schedule, optimizer explorer
 * :mod:`ann_lib.teaching.training` -- lesson 08: training curves, comparison, confusion matrix,
   training explorer
 
@@ -39,6 +41,7 @@ from ann_lib.teaching.descent import (
 from ann_lib.teaching.forward import forward_explorer, network_diagram
 from ann_lib.teaching.losses import loss_panel, outlier_explorer, outlier_fits
 from ann_lib.teaching.neuron import bias_shift, neuron_explorer
+from ann_lib.teaching.optimizers import optimizer_explorer, optimizer_race, schedule_comparison
 from ann_lib.teaching.standardizing import descent_raw_vs_standardized, standardizing_explorer
 from ann_lib.teaching.training import (
     confusion_matrix,
@@ -55,6 +58,7 @@ __all__ = [
     "local_minima", "loss_panel", "model_comparison", "network_diagram", "neuron_explorer",
     "neuron_graph", "outlier_explorer", "outlier_fits", "standardizing_explorer",
     "tangent_explorer", "training_curves", "training_explorer",
+    "optimizer_explorer", "optimizer_race", "schedule_comparison",
 ]
 #: The explorers, each returning an ipywidgets.interactive.
 EXPLORERS = tuple(name for name in __all__ if name.endswith("_explorer"))

@@ -367,3 +367,173 @@ def test_linear_regression_descent_stays_finite_for_inputs_of_size_1000():
     with np.errstate(all="raise"):
         w, b, history = linear_regression_descent(X, y, 1e-7, 5, 3, 0)
     assert np.all(np.isfinite(history)) and history[-1] < history[0]
+
+
+# --- adaptive steps and schedules
+
+def test_adam_first_step_by_hand_moves_each_entry_by_the_learning_rate():
+    from ann_lib.optim import adam_step
+
+    theta, grad = np.array([1.0, -2.0]), np.array([0.5, -4.0])
+    new, m, v = adam_step(theta, grad, None, None, t=1, learning_rate=0.1)
+    # m = 0.1 g, v = 0.001 g**2; corrected: m_hat = g, v_hat = g**2, step = 0.1 g / |g|
+    assert_allclose(m, [0.05, -0.4])
+    assert_allclose(v, [0.00025, 0.016])
+    assert_allclose(new, [0.9, -1.9])
+    assert_array_equal(theta, [1.0, -2.0])  # input untouched
+
+
+def test_adam_second_step_by_hand_with_its_own_state():
+    from ann_lib.optim import adam_step
+
+    # beta1 = 0.5, beta2 = 0.75, eps = 0.5 make the arithmetic exact:
+    # m = 0.5 * 2 + 0.5 * 2 = 2,  v = 0.75 * 4 + 0.25 * 4 = 4,
+    # m_hat = 2 / (1 - 0.25) = 8/3,  v_hat = 4 / (1 - 0.5625) = 64/7,  sqrt(v_hat) = 8/sqrt(7)
+    new, m, v = adam_step(np.array([1.0]), np.array([2.0]), np.array([2.0]), np.array([4.0]),
+                          t=2, learning_rate=0.3, beta1=0.5, beta2=0.75, eps=0.5)
+    assert_allclose(m, [2.0])
+    assert_allclose(v, [4.0])
+    assert_allclose(new, [1.0 - 0.3 * (8 / 3) / (8 / np.sqrt(7) + 0.5)])
+
+
+def test_adam_without_decay_takes_sign_steps_whatever_the_step_number():
+    from ann_lib.optim import adam_step
+
+    grad = np.array([3.0, -0.2, 0.0])
+    for t in (1, 2, 10):
+        new, m, v = adam_step(np.zeros(3), grad, np.ones(3), np.ones(3), t, learning_rate=0.5,
+                              beta1=0.0, beta2=0.0, eps=1e-12)
+        assert_allclose(new, [-0.5, 0.5, 0.0])
+        assert_allclose(v, grad ** 2)
+
+
+@settings(max_examples=50, deadline=None)
+@given(values=st.lists(st.floats(-1000, 1000).filter(lambda x: abs(x) > 1e-3), min_size=1,
+                       max_size=6),
+       scale=st.floats(1e-2, 1e2), t=st.integers(1, 200))
+def test_adaptive_steps_do_not_depend_on_the_scale_of_the_gradient(values, scale, t):
+    from ann_lib.optim import adam_step, rmsprop_step
+
+    grad = np.array(values)
+    m, v = 0.1 * grad, 0.5 * grad ** 2
+    eps = 1e-14
+    with np.errstate(all="raise"):
+        step = adam_step(np.zeros_like(grad), grad, m, v, t, 0.01, eps=eps)[0]
+        scaled = adam_step(np.zeros_like(grad), scale * grad, scale * m, scale ** 2 * v, t, 0.01,
+                           eps=eps)[0]
+        r_step = rmsprop_step(np.zeros_like(grad), grad, v, 0.01, eps=eps)[0]
+        r_scaled = rmsprop_step(np.zeros_like(grad), scale * grad, scale ** 2 * v, 0.01,
+                                eps=eps)[0]
+    assert_allclose(scaled, step, rtol=1e-6)
+    assert_allclose(r_scaled, r_step, rtol=1e-6)
+
+
+def test_rmsprop_first_step_and_mean_of_squares_by_hand():
+    from ann_lib.optim import rmsprop_step
+
+    # s = 0.75 * (5, 0) + 0.25 * (1, 16) = (4, 4); theta - 0.1 * (-1, 4) / 2
+    new, s = rmsprop_step(np.array([1.0, 1.0]), np.array([-1.0, 4.0]), np.array([5.0, 0.0]),
+                          0.1, beta=0.75, eps=1e-8)
+    assert_allclose(s, [4.0, 4.0])
+    assert_allclose(new, [1.05, 0.8])
+    # eps goes after the root: s = 0.25, sqrt(s) + 0.5 = 1
+    new, _ = rmsprop_step(np.array([0.0]), np.array([1.0]), None, 0.1, beta=0.75, eps=0.5)
+    assert_allclose(new, [-0.1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(g=st.floats(-100, 100).filter(lambda x: abs(x) > 1e-3), k=st.integers(1, 30),
+       beta=st.floats(0.0, 0.99))
+def test_rmsprop_mean_of_a_constant_gradient_follows_the_closed_form(g, k, beta):
+    from ann_lib.optim import rmsprop_step
+
+    theta, s = np.array([0.0]), None
+    for _ in range(k):
+        theta, s = rmsprop_step(theta, np.array([g]), s, 0.01, beta=beta)
+    # s_k = (1 - beta**k) g**2: a geometric sum of the same squared gradient
+    assert_allclose(s, [(1 - beta ** k) * g * g], rtol=1e-9)
+
+
+def test_adaptive_steps_keep_the_structure_of_a_network_and_leave_inputs_untouched():
+    from ann_lib.optim import adam_step, rmsprop_step
+
+    params, grads = two_layer_params(), two_layer_grads()
+    new, m, v = adam_step(params, grads, None, None, 1, 0.1)
+    assert isinstance(new, list) and all(isinstance(layer, tuple) for layer in new)
+    assert_allclose(new[0][0], [[0.9, 2.1]])  # first step: learning_rate against the sign
+    assert_allclose(new[1][0], [[3.0], [3.9]])  # a zero gradient does not move
+    new2, s = rmsprop_step(params, grads, None, 0.1, beta=0.0)
+    assert_allclose(new2[1][1], [1.1])
+    assert_allclose(s[0][1], [1.0, 4.0])
+    for (p, q), (p0, q0) in zip(params, two_layer_params()):
+        assert_array_equal(p, p0)
+        assert_array_equal(q, q0)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda o: o.adam_step(1.0, 1.0, None, None, 0), r"counting from 1.*got 0"),
+    (lambda o: o.adam_step(1.0, 1.0, None, None, 1.0), r"an integer counting from 1"),
+    (lambda o: o.adam_step(1.0, 1.0, None, None, 1, beta1=1.0), r"beta1 must be in \[0, 1\)"),
+    (lambda o: o.adam_step(1.0, 1.0, None, None, 1, beta2=-0.1), r"beta2 must be in \[0, 1\)"),
+    (lambda o: o.adam_step(1.0, 1.0, None, None, 1, eps=0.0), r"eps must be a small positive"),
+    (lambda o: o.rmsprop_step(1.0, 1.0, None, -0.1), r"learning_rate must be a finite number"),
+    (lambda o: o.rmsprop_step(1.0, 1.0, None, float("nan")), r"learning_rate must be a finite"),
+    (lambda o: o.rmsprop_step(np.ones(2), np.ones(3), None, 0.1), r"shape \(2,\).*shape \(3,\)"),
+    (lambda o: o.adam_step([np.ones(2)], [np.ones(2), np.ones(1)], None, None, 1),
+     r"a list or tuple of 1 entries"),
+])
+def test_adaptive_steps_reject_bad_arguments_with_a_clear_message(call, message):
+    from ann_lib import optim
+
+    with pytest.raises(ValueError, match=message):
+        call(optim)
+
+
+def test_step_decay_by_hand_counts_epochs_from_zero():
+    from ann_lib.optim import step_decay
+
+    rates = [step_decay(epoch, 0.1, drop=0.5, epochs_per_drop=10) for epoch in (0, 9, 10, 19, 20)]
+    assert_allclose(rates, [0.1, 0.1, 0.05, 0.05, 0.025])
+    assert_allclose(step_decay(np.arange(4), 0.3, drop=0.1, epochs_per_drop=1),
+                    [0.3, 0.03, 0.003, 0.0003])
+    assert isinstance(step_decay(3, 0.1), float)
+
+
+@settings(max_examples=50, deadline=None)
+@given(base=st.floats(1e-4, 10.0), drop=st.floats(0.05, 1.0), every=st.integers(1, 20),
+       n=st.integers(0, 10))
+def test_step_decay_is_flat_within_a_block_and_drops_by_the_factor_between_blocks(base, drop,
+                                                                                   every, n):
+    from ann_lib.optim import step_decay
+
+    block = np.arange(n * every, (n + 1) * every)
+    rates = step_decay(block, base, drop, every)
+    assert_allclose(rates, np.full(every, base * drop ** n), rtol=1e-12)
+    assert step_decay((n + 1) * every, base, drop, every) <= rates[-1]
+
+
+def test_cosine_decay_by_hand():
+    from ann_lib.optim import cosine_decay
+
+    assert_allclose(cosine_decay(np.array([0, 5, 10, 12]), 1.0, n_epochs=10),
+                    [1.0, 0.5, 0.0, 0.0], atol=1e-15)
+    # a quarter of the way: (1 + cos(pi / 4)) / 2 of the span above min_rate
+    assert cosine_decay(5, 0.2, 20, min_rate=0.1) == pytest.approx(
+        0.1 + 0.1 * (1 + np.sqrt(0.5)) / 2)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda o: o.step_decay(-1, 0.1), r"epoch must be an integer >= 0"),
+    (lambda o: o.step_decay(1.5, 0.1), r"epoch must be an integer >= 0"),
+    (lambda o: o.step_decay(1, 0.1, drop=0.0), r"drop must be in \(0, 1\]"),
+    (lambda o: o.step_decay(1, 0.1, drop=1.5), r"drop must be in \(0, 1\]"),
+    (lambda o: o.step_decay(1, 0.1, epochs_per_drop=0), r"epochs_per_drop must be a positive"),
+    (lambda o: o.step_decay(1, -0.1), r"base_rate must be a finite number >= 0"),
+    (lambda o: o.cosine_decay(1, 0.1, n_epochs=0), r"n_epochs must be a positive integer"),
+    (lambda o: o.cosine_decay(1, 0.1, 10, min_rate=0.2), r"min_rate must be between 0"),
+])
+def test_schedules_reject_bad_arguments_with_a_clear_message(call, message):
+    from ann_lib import optim
+
+    with pytest.raises(ValueError, match=message):
+        call(optim)
