@@ -7,7 +7,9 @@ One sandbox per notebook's kernel (:func:`command` builds its ``bwrap`` command 
   ``--new-session``, no capability (and, under a root grader, uid ``nobody`` in the sandbox);
 * a read-only filesystem made of what Python needs (``/usr``, ``/lib*``, a few files of ``/etc``,
   the interpreter's prefix, the virtual environment) and the two packages the hidden tests import
-  (``ann_lib/`` and ``autograder/``, read-only, at their own paths); nothing else of the course
+  (``ann_lib/`` and ``autograder/``, read-only, at their own paths and at :data:`PACKAGES`, first
+  on the kernel's ``PYTHONPATH``: the grader's own copy, wherever it came from); nothing else of
+  the course
   (no ``solutions/``, no other submission, no gradebook, no output folder);
 * a fresh ``/tmp`` and a fresh working folder, both small tmpfs (``disk`` bytes each): a notebook
   that fills its disk fills only its own, thrown away with the sandbox. The working folder starts
@@ -37,6 +39,11 @@ from pathlib import Path
 STAGE = "/run/ann-course-stage"
 #: Where the grader's matplotlib font cache is seen, read-only (copied by the kernel: no rebuild).
 MPL_CACHE = "/run/ann-course-mpl"
+#: Where the grader's own ``ann_lib`` and ``autograder`` are seen, read-only, first on the kernel's
+#: ``PYTHONPATH``: the kernel imports the very code the grader runs, wherever the grader found it
+#: (an instructor's ``python -m autograder`` in a course folder imports that folder's copy, which
+#: the installed package's import path knows nothing of).
+PACKAGES = "/run/ann-course-packages"
 #: Environment variables that carry the limits to :func:`autograder.kernel.main`.
 LIMITS_ENV = ("ANN_COURSE_MEMORY", "ANN_COURSE_NPROC", "ANN_COURSE_FSIZE", "ANN_COURSE_CPU")
 PIDS_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
@@ -95,16 +102,19 @@ def _system_binds():
     return args
 
 
-def _python_paths():
-    """What the kernel's Python needs: prefixes, site-packages, and our two packages."""
+def _packages():
+    """The folders of the grader's own ``ann_lib`` and ``autograder`` (the ones this process runs)."""
     import ann_lib
     import autograder
 
+    return [str(Path(m.__file__).resolve().parent) for m in (ann_lib, autograder)]
+
+
+def _python_paths():
+    """What the kernel's Python needs: prefixes, site-packages, and our two packages."""
     paths = {sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix,
              os.path.dirname(os.path.realpath(sys.executable)),
-             os.path.dirname(os.path.abspath(sys.executable)),
-             str(Path(ann_lib.__file__).resolve().parent),
-             str(Path(autograder.__file__).resolve().parent)}
+             os.path.dirname(os.path.abspath(sys.executable)), *_packages()}
     paths.update(site.getsitepackages())
     # site-packages folders a .pth file added (an environment layered on another one), but never
     # a folder of the course itself (sys.path may hold the current folder or the repository)
@@ -160,6 +170,8 @@ def _filesystem(env, disk):
         args += ["--ro-bind", path, path]
     if _mpl_cache():
         args += ["--ro-bind", _mpl_cache(), MPL_CACHE]
+    for package in _packages():
+        args += ["--ro-bind", package, f"{PACKAGES}/{os.path.basename(package)}"]
     return args
 
 
@@ -176,6 +188,7 @@ def kernel_environment(env, limits):
         if key.startswith(("ANN_COURSE_", "JPY_", "OPENBLAS_", "OMP_", "MKL_", "PYTHON", "MPLBACKEND",
                            "MALLOC_")):
             kernel_env[key] = value
+    kernel_env["PYTHONPATH"] = ":".join([PACKAGES, *filter(None, [env.get("PYTHONPATH")])])
     if _libraries(env):
         kernel_env["LD_LIBRARY_PATH"] = ":".join(_libraries(env))
     kernel_env.update(limits.env())
