@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -18,7 +19,31 @@ warnings.filterwarnings("ignore", message=r".*not in session.*", module=r"nbgrad
 
 
 class NbgraderError(RuntimeError):
-    """An nbgrader step failed; the message carries nbgrader's own explanation."""
+    """An nbgrader step failed; the message carries nbgrader's own explanation.
+
+    ``cause`` is the one line that says why (see :func:`cause_of`).
+    """
+
+    def __init__(self, message, cause=None):
+        super().__init__(message)
+        self.cause = cause or message.splitlines()[0]
+
+
+#: A traceback's closing line: ``[package.module.]SomeError[: what happened]``.
+_EXCEPTION_LINE = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt)(?::.*)?")
+#: nbgrader's closing words when a notebook failed; the cause is in the traceback it logged before.
+_GENERIC = ("NbGraderException", "nbgrader.converters.base.NbGraderException")
+
+
+def cause_of(result):
+    """The line of a failed nbgrader step that says why: the last exception line of its log or
+    traceback other than nbgrader's closing ``NbGraderException`` ("see the above traceback"),
+    e.g. ``RuntimeError: Kernel died before replying to kernel_info``; else its last line."""
+    text = "\n".join(filter(None, [result.get("log"), result.get("error")]))
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    found = [ln for ln in lines
+             if _EXCEPTION_LINE.fullmatch(ln) and not ln.startswith(_GENERIC)]
+    return (found or lines or ["no detail"])[-1]
 
 
 _ORIGINAL_ALEMBIC_VERSION = None
@@ -92,6 +117,7 @@ def require(result, what):
     if not result.get("success"):
         detail = (result.get("error") or result.get("log") or "").strip()
         lines = [ln for ln in detail.splitlines() if ln.strip()]
-        raise NbgraderError(f"{what} failed: " + ("\n".join(lines[-15:]) or "no detail"))
+        why = cause_of(result)
+        raise NbgraderError(f"{what} failed: {why}\n" + "\n".join(lines[-15:]), why)
     return result
 
