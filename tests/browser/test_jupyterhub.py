@@ -259,6 +259,20 @@ def _type_answers(page, answers):
             arg=[i, len(answers[gid].strip()) // 2])
 
 
+def _wait_until_all_ran(page):
+    """Wait until every code cell ran; else fail with the prompts and what the cells printed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(ALL_DONE, timeout=UI_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        prompts = page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        errors = page.locator(".jp-Notebook .jp-OutputArea-output[data-mime-type="
+                              "'application/vnd.jupyter.stderr']").all_inner_texts()
+        pytest.fail(f"the notebook did not run to the end: prompts {prompts}\n"
+                    + "\n".join(e[-1500:] for e in errors))
+
+
 def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback(hub, browser):
     # 1. the instructor releases lesson 01 to the exchange
     hub.instructor("nbgrader", "db", "assignment", "add", LESSON)
@@ -285,7 +299,7 @@ def test_student_on_jupyterhub_fetches_works_validates_submits_and_gets_feedback
         _type_answers(page, notebooks.answers(solution))
         page.locator(".lm-MenuBar-item", has_text="Run").first.click()
         page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-        page.wait_for_function(ALL_DONE, timeout=UI_TIMEOUT_MS)
+        _wait_until_all_ran(page)
         page.keyboard.press("Control+S")
         page.wait_for_selector(".jp-mod-current .jp-DocumentWidget:not(.jp-mod-dirty), "
                                ".lm-TabBar-tab.jp-mod-current:not(.jp-mod-dirty)")
