@@ -13,11 +13,21 @@ import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 BIN = Path(sys.executable).parent
+
+
+def shared_folder(prefix):
+    """A new folder every user may read, for the users' Python and venv: outside /tmp, where a
+    grading kernel's sandbox mounts a fresh, empty /tmp (a Python kept there would vanish)."""
+    parent = "/var/tmp" if os.path.isdir("/var/tmp") else None
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    folder.chmod(0o755)
+    return folder
 
 
 def unavailable(reason):

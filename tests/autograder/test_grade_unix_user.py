@@ -18,15 +18,13 @@ import csv
 import os
 import pwd
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from autograder import notebooks, sandbox
 from autograder.sample_class import submission
 from autograder.settings import REPO
-from tests.unix_users import add_user, remove_user, require_root, run, unavailable, users_venv
+from tests.unix_users import add_user, remove_user, require_root, run, shared_folder, unavailable, users_venv
 
 LESSON, NOTEBOOK = "01_neuron", "01_neuron.ipynb"
 STUDENT = "stud1"
@@ -39,8 +37,7 @@ def instructor():
     require_root()
     if sandbox.bwrap_path() is None:
         unavailable("needs bubblewrap (installed by .ci/run)")
-    base = Path(tempfile.mkdtemp(prefix="ann-grade-user-"))
-    base.chmod(0o755)
+    base = shared_folder("ann-grade-user-")
     user = f"ann_g{os.getpid() % 100000}"
     try:
         (base / "home").mkdir(mode=0o755)
@@ -73,7 +70,8 @@ def test_an_instructor_user_grades_the_courses_submitted_folder_sandboxed_with_f
     rows = list(csv.DictReader((course / "out" / "grades.csv").open()))
     solution = notebooks.read(REPO / "solutions" / LESSON / NOTEBOOK)
     assert sorted(r["exercise"] for r in rows) == sorted(g for g, _ in notebooks.test_cells(solution))
-    assert [r for r in rows if r["status"] != "ok" or r["score"] != r["max_score"]] == [], \
-        graded.stderr[-3000:]
+    wrong = [(r["exercise"], r["score"], r["max_score"], r["status"]) for r in rows
+             if r["status"] != "ok" or r["score"] != r["max_score"]]
+    assert wrong == [], graded.stderr[-3000:]
     assert sum(float(r["score"]) for r in rows) == sum(p for _, p in notebooks.test_cells(solution))
     assert (course / "feedback" / STUDENT / LESSON / NOTEBOOK.replace(".ipynb", ".html")).is_file()

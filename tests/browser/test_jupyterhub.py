@@ -35,7 +35,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -44,7 +43,7 @@ import pytest
 
 from autograder import notebooks
 from autograder.settings import REPO
-from tests.unix_users import add_user, remove_user, run, users_venv
+from tests.unix_users import add_user, remove_user, run, shared_folder, users_venv
 
 from .conftest import ARTIFACTS, _free_port, _unavailable
 
@@ -131,8 +130,7 @@ def hub(chromium):
     tag = f"{os.getpid() % 100000}"
     teacher, student = f"ann_hub_t{tag}", f"ann_hub_s{tag}"
     password = secrets.token_urlsafe(12)
-    base = Path(tempfile.mkdtemp(prefix="ann_hub_"))
-    base.chmod(0o755)
+    base = shared_folder("ann_hub_")
     proc = None
     try:
         for user in (teacher, student):
