@@ -9,7 +9,7 @@ instructor of the JupyterHub test does: the grader imports the course folder's o
 kernel in a bubblewrap sandbox of its own, in that user's namespaces.
 
 Without root (or bubblewrap) it is skipped, except under CI (``CI`` set), where it fails.
-It took about 1 minute on a loaded 2-core machine (the user's Python, then one notebook graded).
+It took 35 s to 1 minute on a loaded 2-core machine (the user's Python, then one notebook graded).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ temporary folder, named by a system-level ``nbgrader_config.py`` on the users' `
 Screenshots of each step go to ``test-artifacts/browser/hub-*.png``, the hub's log to
 ``test-artifacts/browser/jupyterhub.log``. It needs root, PAM, ``useradd``, the proxy, bubblewrap
 and Chromium:
-without one of them it is skipped, except under CI (``CI`` set), where it fails. It took 3 min 50 s
+without one of them it is skipped, except under CI (``CI`` set), where it fails. It took 2 min 20 s
 to 8 minutes on a loaded 2-core machine (set-up ~30-80 s: users, a copy of the course and of the
 interpreter; then a single-user server, a kernel, nbgrader's validate and the sandboxed grading).
 """
