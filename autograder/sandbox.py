@@ -160,6 +160,11 @@ def _libraries(env):
             if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "solutions"))]
 
 
+def bound_paths(env):
+    """The host folders a sandbox sees read-only at their own paths (Python, its libraries)."""
+    return [*_python_paths(), *_libraries(env)]
+
+
 def _filesystem(env, disk):
     """The read-only system, Python and course packages, a fresh /tmp (``disk`` bytes)."""
     args = [*_system_binds(), "--proc", "/proc", "--dev", "/dev",

@@ -197,7 +197,7 @@ def _monitor(conn, request, spool, job, devnull):
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     conn.settimeout(None)
     try:
-        _enter_sandbox(spool, job, int(request.get("disk") or 64 << 20))
+        _enter_sandbox(spool, job, int(request.get("disk") or 64 << 20), request.get("keep") or [])
         pid = os.fork()  # the first process of the new pid namespace
     except OSError as exc:
         conn.sendall(json.dumps({"error": str(exc)}).encode() + b"\n")
@@ -232,8 +232,12 @@ def _monitor(conn, request, spool, job, devnull):
             return 0
 
 
-def _enter_sandbox(spool, job, disk):
-    """New namespaces for one notebook, and its view of the files (see the module's doc)."""
+def _enter_sandbox(spool, job, disk, keep=()):
+    """New namespaces for one notebook, and its view of the files (see the module's doc).
+
+    ``keep``: the read-only folders of the zygote's sandbox under ``/tmp`` (a Python or a virtual
+    environment there), bound again in the kernel's fresh ``/tmp``.
+    """
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC
                          | CLONE_NEWUTS), "unshare")
@@ -244,7 +248,13 @@ def _enter_sandbox(spool, job, disk):
     _tmpfs(WORK, disk, mode="0700")
     shutil.copytree(os.path.join(job, "s"), WORK, dirs_exist_ok=True, symlinks=True)
     _bind(os.path.join(job, "c"), JOB)
+    held = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep
+            if path.startswith("/tmp/") and os.path.isdir(path)}
     _tmpfs("/tmp", disk, mode="1777")  # a fresh /tmp, and the spool hidden: the zygote's socket,
+    for path, fd in held.items():
+        os.makedirs(path, exist_ok=True)
+        _bind(f"/proc/self/fd/{fd}", path)  # read-only as it was (a locked flag comes along)
+        os.close(fd)
     if os.path.exists(spool):          # every other job (a spool outside /tmp: an empty tmpfs)
         _tmpfs(spool, 1 << 16)
     os.makedirs(os.path.join(job, "c"))
@@ -330,13 +340,15 @@ class Zygote:
 
     def start_kernel(self, job, cwd, args, env, disk):
         """Copy ``cwd`` into the job, have a kernel started there; the monitor's connection."""
+        from autograder import sandbox
+
         shutil.copytree(cwd, os.path.join(job, "s"), symlinks=True)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(60)
         try:
             sock.connect(self.path)
-            sock.sendall(json.dumps({"job": job, "args": args, "env": env,
-                                     "disk": disk}).encode() + b"\n")
+            sock.sendall(json.dumps({"job": job, "args": args, "env": env, "disk": disk,
+                                     "keep": sandbox.bound_paths(env)}).encode() + b"\n")
             reply = json.loads(_recv_line(sock) or b"null")
         except (OSError, ValueError):
             sock.close()

@@ -240,3 +240,35 @@ def test_the_course_files_are_not_in_a_warm_kernel(warm, stage):
         k.kill()
     assert len(paths) >= 3
     assert got == [False] * len(paths)
+
+
+def test_folders_of_python_under_tmp_stay_visible_in_the_fresh_tmp(tmp_path_factory, stage):
+    """A Python, a virtual environment or a library under /tmp (a CI clone, say) is bound again
+    in each kernel's fresh /tmp, read-only; nothing else of the zygote's /tmp comes along."""
+    lib = tmp_path_factory.mktemp("lib")
+    assert str(lib).startswith("/tmp/")
+    (lib / "libfake.txt").write_text("a library the kernel's Python needs")
+    env = {**os.environ, **guard.kernel_spec(LIMITS.memory, True).env, "LD_LIBRARY_PATH": str(lib)}
+    z = zygote.Zygote(zygote._zygote_env(env), LIMITS)
+    try:
+        assert z.ready()
+        k = Kernel((z, env), stage)
+        try:
+            got = json.loads(k.run(
+                "import json, os\n"
+                f"text = open({str(lib / 'libfake.txt')!r}).read()\n"
+                "try:\n"
+                f"    open({str(lib / 'new.txt')!r}, 'w'); writable = True\n"
+                "except OSError:\n"
+                "    writable = False\n"
+                "print(json.dumps([text, writable, sorted(os.listdir('/tmp'))]))"))
+        finally:
+            k.kill()
+    finally:
+        z.close()
+    assert got[0] == "a library the kernel's Python needs"
+    assert got[1] is False
+    assert not (lib / "new.txt").exists()
+    # the kept paths' first folders, the spool's, and what the kernel itself made (HOME is /tmp)
+    assert set(got[2]) <= {lib.parts[2], os.path.basename(z.spool), '.ipython', '.matplotlib',
+                           '.jupyter'}
