@@ -9,8 +9,8 @@ One module per topic, in the order the course meets them:
 * :mod:`ann_lib.teaching.losses` -- lesson 05: loss panel, outlier fits and explorer
 * :mod:`ann_lib.teaching.backprop` -- lesson 06: computational graph, tangent explorer
 * :mod:`ann_lib.teaching.descent` -- lesson 07: learning rates, local minima, descent explorer
-* :mod:`ann_lib.teaching.training` -- lesson 08: training curves, comparison, confusion matrix,
-  training explorer
+* :mod:`ann_lib.teaching.training` -- lesson 10: training and validation curves, comparison,
+  confusion matrix, training explorer
 
 and the two helpers they share, :mod:`~ann_lib.teaching.canvas` (figures; matplotlib and
 ipywidgets are imported on first use, so importing this package stays light) and
@@ -35,6 +35,7 @@ from ann_lib.teaching.training import (
     model_comparison,
     training_curves,
     training_explorer,
+    validation_curves,
 )
 
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
     "descent_explorer", "descent_raw_vs_standardized", "forward_explorer", "learning_rate_paths",
     "local_minima", "loss_panel", "model_comparison", "network_diagram", "neuron_explorer",
     "neuron_graph", "outlier_explorer", "outlier_fits", "standardizing_explorer",
-    "tangent_explorer", "training_curves", "training_explorer",
+    "tangent_explorer", "training_curves", "training_explorer", "validation_curves",
 ]
 #: The explorers, each returning an ipywidgets.interactive.
 EXPLORERS = tuple(name for name in __all__ if name.endswith("_explorer"))
