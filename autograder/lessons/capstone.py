@@ -641,11 +641,15 @@ def _ref_train_early_stopping(X_train, y_train, X_val, y_val, n_hidden=16, learn
     return visited[best], list(train_costs[:n]), list(val_costs[:n])
 
 
-#: The calls the grader makes: the lowest validation cost comes early in the first run (so the
-#: rule stops long before max_epochs) and within the last `patience` epochs of the second one.
+#: The calls the grader makes, each with the number of training and validation samples and of
+#: features it takes (every one when None): the lowest validation cost comes early in the first
+#: run (so the rule stops long before max_epochs) and within the last `patience` epochs of the
+#: second one, on a small slice of the data (each call's data travel to the kernel and back).
 _EARLY_STOPPING_RUNS = (
-    {"n_hidden": 16, "learning_rate": 0.5, "max_epochs": 150, "patience": 10, "seed": 0},
-    {"n_hidden": 8, "learning_rate": 0.1, "max_epochs": 30, "patience": 10, "seed": 2},
+    ((None, None, None),
+     {"n_hidden": 16, "learning_rate": 0.5, "max_epochs": 150, "patience": 10, "seed": 0}),
+    ((40, 20, 6),
+     {"n_hidden": 8, "learning_rate": 0.1, "max_epochs": 30, "patience": 10, "seed": 2}),
 )
 
 ON_TRAINING_COST = ("early stopping watches the validation cost: the training cost keeps "
@@ -659,9 +663,17 @@ STOPPED_LATE = ("training stopped one epoch late: stop as soon as `patience` epo
                 "have not improved the validation cost (wait == patience, not wait > patience).")
 
 
-@functools.cache
-def _early_stopping_reference(run):
+def _early_stopping_data(size):
+    """The lesson's training and validation sets, cut to ``size = (n_train, n_val, n_features)``."""
+    n_train, n_val, n_features = size
     X_train, X_val, y_train, y_val = _breast_cancer_split()
+    return (X_train[:n_train, :n_features], X_val[:n_val, :n_features], y_train[:n_train],
+            y_val[:n_val])
+
+
+@functools.cache
+def _early_stopping_reference(size, run):
+    X_train, X_val, y_train, y_val = _early_stopping_data(size)
     kwargs = dict(run)
     return _trajectory(X_train, y_train, X_val, y_val, kwargs["n_hidden"],
                        kwargs["learning_rate"], kwargs["max_epochs"], kwargs["seed"])
@@ -688,15 +700,18 @@ def _unpack_early_stopping(result):
 
 
 def _judge_train_early_stopping(student):
-    X_train, X_val, y_train, y_val = _breast_cancer_split()
-    for run in _EARLY_STOPPING_RUNS:
-        call = ("train_early_stopping(X_train, y_train, X_val, y_val, "
+    for size, run in _EARLY_STOPPING_RUNS:
+        X_train, X_val, y_train, y_val = _early_stopping_data(size)
+        data = ("X_train, y_train, X_val, y_val" if size == (None, None, None) else
+                f"X_train[:{size[0]}, :{size[2]}], y_train[:{size[0]}], X_val[:{size[1]}, "
+                f":{size[2]}], y_val[:{size[1]}]")
+        call = (f"train_early_stopping({data}, "
                 + ", ".join(f"{k}={v}" for k, v in run.items()) + ")")
         params, train_costs, val_costs, note = _unpack_early_stopping(
             student(X_train, y_train, X_val, y_val, **run))
         if note:
             return note
-        ref_train, ref_val, visited = _early_stopping_reference(tuple(run.items()))
+        ref_train, ref_val, visited = _early_stopping_reference(size, tuple(run.items()))
         wrong = f"`train_early_stopping` is not right yet: {call}"
         n, patience, max_epochs = val_costs.size, run["patience"], run["max_epochs"]
         if not 1 <= n <= max_epochs or train_costs.size != n:
