@@ -147,8 +147,9 @@ def test_no_test_cell_ends_on_a_bare_expression(path):
                         f"{cell.id} ends on an expression that is not a checks call")
 
 
-def test_the_course_has_every_lesson_and_at_least_35_graded_exercises():
-    assert [lesson[:2] for lesson in LESSONS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
+def test_the_course_has_lessons_01_to_10_ending_with_the_capstone_and_35_graded_exercises():
+    assert [lesson[:2] for lesson in LESSONS] == [f"{n:02d}" for n in range(1, 11)]
+    assert LESSONS[-1] == "10_capstone"
     per_lesson = {}
     for path in _solution_notebooks():
         nb = notebooks.read(path)

@@ -14,8 +14,8 @@ One module per topic, in the order the course meets them:
   boundaries over the epochs, boundary explorer
 * :mod:`ann_lib.teaching.optimizers` -- lesson 09: SGD, momentum, RMSProp and Adam compared, a
   learning-rate schedule, optimizer explorer
-* :mod:`ann_lib.teaching.training` -- lesson 08: training curves, comparison, confusion matrix,
-  training explorer
+* :mod:`ann_lib.teaching.training` -- lesson 10: training and validation curves, comparison,
+  confusion matrix, training explorer
 
 and the two helpers they share, :mod:`~ann_lib.teaching.canvas` (figures; matplotlib and
 ipywidgets are imported on first use, so importing this package stays light) and
@@ -48,6 +48,7 @@ from ann_lib.teaching.training import (
     model_comparison,
     training_curves,
     training_explorer,
+    validation_curves,
 )
 
 __all__ = [
@@ -57,7 +58,7 @@ __all__ = [
     "descent_variants", "momentum_curves",
     "local_minima", "loss_panel", "model_comparison", "network_diagram", "neuron_explorer",
     "neuron_graph", "outlier_explorer", "outlier_fits", "standardizing_explorer",
-    "tangent_explorer", "training_curves", "training_explorer",
+    "tangent_explorer", "training_curves", "training_explorer", "validation_curves",
     "optimizer_explorer", "optimizer_race", "schedule_comparison",
 ]
 #: The explorers, each returning an ipywidgets.interactive.

@@ -1,5 +1,10 @@
-"""Lesson 08, the capstone: training curves, model comparison, confusion matrix, and an explorer
-that retrains the learner's network with new hyperparameters."""
+"""Lesson 10, the capstone: training and validation curves, model comparison, confusion matrix,
+and an explorer that retrains the learner's network with new hyperparameters.
+
+Nothing here that compares or tunes takes the test set: the explorer and the curves report the
+validation set, which is there to be looked at as often as needed; the test set is measured once,
+at the end of the lesson.
+"""
 
 import contextlib
 
@@ -34,17 +39,61 @@ def training_curves(curves, title="Training cost per epoch"):
     return fig
 
 
-def model_comparison(accuracies, seconds, target=None):
-    """Two bar charts side by side: test accuracy and training time of each learner.
+def validation_curves(train_history, val_history, title="Training and validation cost"):
+    """Training and validation cost against epoch on one axis (log scale), the epoch of the
+    lowest validation cost marked.
+
+    Parameters
+    ----------
+    train_history, val_history : sequence of float, same length
+        The costs before each epoch's step, as ``train_early_stopping`` records them.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    train_history = np.asarray(train_history, dtype=float).reshape(-1)
+    val_history = np.asarray(val_history, dtype=float).reshape(-1)
+    if train_history.size != val_history.size or val_history.size == 0:
+        raise ValueError(f"train_history and val_history need the same, non-zero number of "
+                         f"epochs, got {train_history.size} and {val_history.size}")
+    fig, ax = canvas.figure(figsize=(6.5, 3.8))
+    _draw_validation_curves(ax, train_history, val_history)
+    ax.set_title(title)
+    return fig
+
+
+def _draw_validation_curves(ax, train_history, val_history):
+    """Both curves and the best epoch on ``ax``; returns the best epoch (counting from 0)."""
+    epochs = np.arange(val_history.size)
+    best = int(np.argmin(val_history))
+    ax.plot(epochs, train_history, lw=2, label="training cost")
+    ax.plot(epochs, val_history, lw=2, label="validation cost")
+    ax.axvline(best, color="grey", ls="--", lw=1)
+    ax.plot([best], [val_history[best]], "o", color="C1",
+            label=f"lowest validation cost (epoch {best})")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean binary cross-entropy (log scale)")
+    ax.legend()
+    ax.grid(alpha=0.3, which="both")
+    return best
+
+
+def model_comparison(accuracies, seconds, target=None, on="validation"):
+    """Two bar charts side by side: accuracy and training time of each learner.
 
     Parameters
     ----------
     accuracies : dict of str -> float
-        Test accuracy (0 to 1) per learner.
+        Accuracy (0 to 1) per learner, measured on the `on` set.
     seconds : dict of str -> float
         Training time in seconds per learner (same keys).
     target : float, optional
         Drawn as a dashed line on the accuracy panel.
+    on : str, default "validation"
+        The name of the set the accuracies were measured on, for the labels.
 
     Returns
     -------
@@ -63,8 +112,8 @@ def model_comparison(accuracies, seconds, target=None):
         ax_acc.axhline(100 * target, color="grey", ls="--", lw=1, label=f"target {target:.0%}")
         ax_acc.legend(loc="lower right")
     ax_acc.set_ylim(min(80.0, min(acc) - 5), 101)
-    ax_acc.set_ylabel("test accuracy (%)")
-    ax_acc.set_title("Accuracy on the held-out test set")
+    ax_acc.set_ylabel(f"{on} accuracy (%)")
+    ax_acc.set_title(f"Accuracy on the {on} set")
     ms = [1000 * seconds[n] for n in names]
     bars = ax_time.bar(names, ms, color=colors)
     ax_time.bar_label(bars, fmt="%.0f ms")
@@ -120,56 +169,58 @@ def one_blas_thread():
     return threadpool_limits(limits=1)
 
 
-def training_explorer(train, predict, X_train, y_train, X_test, y_test, seed=0):
-    """Sliders for learning rate, hidden units and epochs; retrains the learner's network and
-    redraws its training cost on release.
+def training_explorer(train_early_stopping, predict, X_train, y_train, X_val, y_val, seed=0):
+    """Sliders for learning rate, hidden units, patience and epochs; retrains the learner's
+    network with early stopping and redraws its training and validation costs on release.
 
-    Runs the learner's ``train(X, y, n_hidden, learning_rate, epochs, seed) -> (params,
-    history)`` and ``predict(X, params)``; until both are written the explorer says so.
+    Runs the learner's ``train_early_stopping(X_train, y_train, X_val, y_val, n_hidden,
+    learning_rate, max_epochs, patience, seed) -> (best_params, train_history, val_history)``
+    and ``predict(X, params)``; until both are written the explorer says so. It reports the
+    validation accuracy of the kept parameters and takes no test set: tuning the sliders until a
+    test figure looks good would make that figure an optimistic one.
 
     Parameters
     ----------
-    train, predict : callable or None
+    train_early_stopping, predict : callable or None
         The learner's functions.
-    X_train, X_test : ndarray of shape (n_samples, n_features)
+    X_train, X_val : ndarray of shape (n_samples, n_features)
         Standardized features.
-    y_train, y_test : ndarray of 0/1, shape (n_samples,)
+    y_train, y_val : ndarray of 0/1, shape (n_samples,)
     seed : int
-        Passed to ``train``.
+        Passed to ``train_early_stopping``.
 
     Returns
     -------
     ipywidgets.interactive
-        Its ``result`` is the test accuracy of the last training run, or None when nothing was
-        drawn.
+        Its ``result`` is the validation accuracy of the last training run, or None when
+        nothing was drawn.
     """
     W = canvas.widgets()
-    y_test = np.asarray(y_test).reshape(-1)
+    y_val = np.asarray(y_val).reshape(-1)
 
-    def params_and_history(out):
-        params, history = out
-        history = learner.floats(history).reshape(-1)
-        if history.size == 0:
-            raise ValueError("an empty loss history")
-        return params, history
+    def histories(out):
+        params, train_history, val_history = out
+        train_history = learner.floats(train_history).reshape(-1)
+        val_history = learner.floats(val_history).reshape(-1)
+        if val_history.size == 0 or train_history.size != val_history.size:
+            raise ValueError(f"{train_history.size} training and {val_history.size} validation "
+                             "costs; it needs one of each per epoch run")
+        return params, train_history, val_history
 
     @learner.says_why
-    def show(learning_rate=0.5, n_hidden=16, epochs=100):
+    def show(learning_rate=0.5, n_hidden=16, patience=20, max_epochs=200):
         with one_blas_thread():
-            params, history = learner.call(train, "train", X_train, y_train, n_hidden=n_hidden,
-                                           learning_rate=learning_rate, epochs=epochs, seed=seed,
-                                           convert=params_and_history)
-            accuracy = learner.call(predict, "predict", X_test, params,
+            params, train_history, val_history = learner.call(
+                train_early_stopping, "train_early_stopping", X_train, y_train, X_val, y_val,
+                n_hidden=n_hidden, learning_rate=learning_rate, max_epochs=max_epochs,
+                patience=patience, seed=seed, convert=histories)
+            accuracy = learner.call(predict, "predict", X_val, params,
                                     convert=lambda p: float(np.mean(np.asarray(p).reshape(-1)
-                                                                    == y_test)))
+                                                                    == y_val)))
         fig, ax = canvas.figure(figsize=(6.5, 3.6))
-        ax.plot(np.arange(1, history.size + 1), history, lw=2)
-        ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("training cost (log scale)")
-        ax.set_title(f"your network: test accuracy {accuracy:.1%}, final training cost "
-                     f"{history[-1]:.4f}", fontsize=10)
-        ax.grid(alpha=0.3, which="both")
+        best = _draw_validation_curves(ax, train_history, val_history)
+        ax.set_title(f"your network: validation accuracy {accuracy:.1%} with the parameters of "
+                     f"epoch {best}; ran {val_history.size} of {max_epochs} epochs", fontsize=10)
         canvas.show()
         return accuracy
 
@@ -179,6 +230,8 @@ def training_explorer(train, predict, X_train, y_train, X_test, y_test, seed=0):
                                        description="learning rate", continuous_update=False),
         n_hidden=W.IntSlider(value=16, min=1, max=64, description="hidden units",
                              continuous_update=False),
-        epochs=W.IntSlider(value=100, min=5, max=300, step=5, description="epochs",
-                           continuous_update=False),
+        patience=W.IntSlider(value=20, min=1, max=300, description="patience",
+                             continuous_update=False),
+        max_epochs=W.IntSlider(value=200, min=10, max=300, step=10, description="max epochs",
+                               continuous_update=False),
     )

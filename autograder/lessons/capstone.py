@@ -1,19 +1,21 @@
-"""Checks for lesson 08, the capstone: a whole network trained on the breast-cancer data."""
+"""Checks for lesson 10, the capstone: a whole network trained on the breast-cancer data, with a
+validation split and early stopping."""
 
 import functools
 
 import numpy as np
 
-from ann_lib import activations, datasets, gradcheck, losses, network
+from ann_lib import activations, datasets, losses, network
 from ann_lib.preprocessing import StandardScaler
 from autograder import core
 from autograder.core import Exercise, Mistake, Property, case, expect, fmt
 
 __all__ = ["expect", "self_check", "standardize_split", "init_params", "forward", "bce_cost",
-           "backward", "train_decreases", "train_accuracy", "predict", "TARGET_ACCURACY"]
+           "backward", "train_decreases", "train_accuracy", "predict", "train_early_stopping",
+           "TARGET_ACCURACY"]
 
 TARGET_ACCURACY = 0.95
-"""The test accuracy the trained network must reach on the fixed split."""
+"""The validation accuracy the trained network must reach on the lesson's fixed split."""
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
@@ -42,18 +44,14 @@ def _ref_forward(X, params):
 
 
 def _ref_backward(X, y, params, probs, cache):
-    """The gradient of the mean BCE by centred differences (ann_lib.gradcheck)."""
-    grads = []
-    for i, pair in enumerate(params):
-        layer = []
-        for j, P in enumerate(pair):
-            def cost(P_new, i=i, j=j):
-                trial = [list(p) for p in params]
-                trial[i][j] = P_new
-                return losses.binary_cross_entropy(y, _ref_forward(X, trial)[0])
-            layer.append(gradcheck.numerical_gradient(cost, P))
-        grads.append(tuple(layer))
-    return tuple(grads)
+    """The gradients of the mean BCE, analytic: ``dZ2 = (probs - y) / n`` back through both
+    layers. (Centred differences, checked against these in tests/autograder/test_capstone.py,
+    lose digits where the sigmoid saturates: ``1 - p`` for ``p`` near 1.)"""
+    (_, _), (W2, _) = params
+    Z1, A1 = cache
+    dZ2 = (np.asarray(probs) - y)[:, None] / len(y)
+    dZ1 = (dZ2 @ W2.T) * activations.relu_grad(Z1)
+    return ((X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0)))
 
 
 def _ref_predict(X, params):
@@ -374,12 +372,17 @@ backward = Exercise(
 
 @functools.cache
 def _breast_cancer_split():
-    """The lesson's fixed split, standardized with the training statistics."""
+    """The lesson's training and validation sets, standardized with the training statistics.
+
+    As in the notebook: a quarter of the tumours is set aside as the test set (seed 0), then a
+    quarter of the rest as the validation set (seed 1). The grader never uses the test set.
+    """
     X, y = datasets.load_breast_cancer()
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_size=0.25, seed=0,
-                                                                 stratify=True)
-    X_train, X_test = _ref_standardize_split(X_train, X_test)
-    return X_train, X_test, y_train, y_test
+    X_rest, _, y_rest, _ = datasets.train_test_split(X, y, test_size=0.25, seed=0, stratify=True)
+    X_train, X_val, y_train, y_val = datasets.train_test_split(X_rest, y_rest, test_size=0.25,
+                                                               seed=1, stratify=True)
+    X_train, X_val = _ref_standardize_split(X_train, X_val)
+    return X_train, X_val, y_train, y_val
 
 
 def _unpack_training(result, epochs):
@@ -437,7 +440,7 @@ def _judge_train_decreases(student):
 
 
 def _judge_train_accuracy(student):
-    X_train, X_test, y_train, y_test = _breast_cancer_split()
+    X_train, X_val, y_train, y_val = _breast_cancer_split()
     epochs = 200
     params, history, shapes = _unpack_training(
         student(X_train, y_train, n_hidden=16, learning_rate=0.5, epochs=epochs, seed=0), epochs)
@@ -447,12 +450,12 @@ def _judge_train_accuracy(student):
     if shapes != wanted:
         return (f"`train` should return params [(W1, b1), (W2, b2)] with shapes {wanted} for "
                 f"n_hidden=16, but they have shapes {shapes}.")
-    accuracy = float(np.mean(_ref_predict(X_test, params) == y_test))
+    accuracy = float(np.mean(_ref_predict(X_val, params) == y_val))
     if accuracy >= TARGET_ACCURACY:
         return None
     message = (f"`train` is not right yet: after train(X_train, y_train, n_hidden=16, "
                f"learning_rate=0.5, epochs=200, seed=0) the network classifies {accuracy:.1%} "
-               f"of the test set correctly; it should reach {TARGET_ACCURACY:.0%}.")
+               f"of the validation set correctly; it should reach {TARGET_ACCURACY:.0%}.")
     if history[-1] > history[0]:
         message += " Look at the loss history: " + _SIGN_HINT
     return message
@@ -592,4 +595,266 @@ predict = Exercise(
         Mistake(predict_column, "the labels have shape (n_samples, 1); return one label per "
                                 "sample, shape (n_samples,)."),
     ],
+)
+
+
+# --- train_early_stopping: keep the parameters with the lowest validation cost (a Property) ---
+# The grader recomputes what it judges: the reference trajectory of full-batch gradient descent
+# from the lesson's initial weights, the epoch the stopping rule ends on, and the validation cost
+# of the parameters the student's function returns.
+
+def _trajectory(X_train, y_train, X_val, y_val, n_hidden, learning_rate, epochs, seed):
+    """Training and validation costs of the parameters before each of ``epochs`` steps, and
+    those parameters."""
+    params = [tuple(pair) for pair in _ref_init_params([X_train.shape[1], n_hidden, 1], seed)]
+    train_costs, val_costs, visited = [], [], []
+    for _ in range(epochs):
+        probs, cache = _ref_forward(X_train, params)
+        train_costs.append(losses.binary_cross_entropy(y_train, probs))
+        val_costs.append(losses.binary_cross_entropy(y_val, _ref_forward(X_val, params)[0]))
+        visited.append(params)
+        grads = _ref_backward(X_train, y_train, params, probs, cache)
+        params = [(W - learning_rate * dW, b - learning_rate * db)
+                  for (W, b), (dW, db) in zip(params, grads)]
+    return np.array(train_costs), np.array(val_costs), visited
+
+
+def _epochs_run(val_costs, patience):
+    """How many epochs the stopping rule runs: it stops after the epoch that makes `patience`
+    epochs in a row without a new lowest validation cost (or at the end of `val_costs`)."""
+    best, wait = np.inf, 0
+    for epoch, cost in enumerate(val_costs):
+        if cost < best:
+            best, wait = cost, 0
+        else:
+            wait += 1
+            if wait == patience:
+                return epoch + 1
+    return len(val_costs)
+
+
+def _ref_train_early_stopping(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
+                              max_epochs=300, patience=20, seed=0):
+    train_costs, val_costs, visited = _trajectory(X_train, y_train, X_val, y_val, n_hidden,
+                                                  learning_rate, max_epochs, seed)
+    n = _epochs_run(val_costs, patience)
+    best = int(np.argmin(val_costs[:n]))
+    return visited[best], list(train_costs[:n]), list(val_costs[:n])
+
+
+#: The calls the grader makes, each with the number of training and validation samples and of
+#: features it takes (every one when None): the lowest validation cost comes early in the first
+#: run (so the rule stops long before max_epochs) and within the last `patience` epochs of the
+#: second one, on a small slice of the data (each call's data travel to the kernel and back).
+_EARLY_STOPPING_RUNS = (
+    ((None, None, None),
+     {"n_hidden": 16, "learning_rate": 0.5, "max_epochs": 150, "patience": 10, "seed": 0}),
+    ((40, 20, 6),
+     {"n_hidden": 8, "learning_rate": 0.1, "max_epochs": 30, "patience": 10, "seed": 2}),
+)
+
+ON_TRAINING_COST = ("early stopping watches the validation cost: the training cost keeps "
+                    "falling, so a rule on it never stops training (and keeps the last "
+                    "parameters).")
+KEPT_LAST = ("the parameters returned are the last ones, not those of the epoch with the "
+             "lowest validation cost; remember the best parameters when the validation cost "
+             "improves (and update with W = W - ..., not W -= ..., which would change the "
+             "remembered arrays too).")
+STOPPED_LATE = ("training stopped one epoch late: stop as soon as `patience` epochs in a row "
+                "have not improved the validation cost (wait == patience, not wait > patience).")
+
+
+def _early_stopping_data(size):
+    """The lesson's training and validation sets, cut to ``size = (n_train, n_val, n_features)``."""
+    n_train, n_val, n_features = size
+    X_train, X_val, y_train, y_val = _breast_cancer_split()
+    return (X_train[:n_train, :n_features], X_val[:n_val, :n_features], y_train[:n_train],
+            y_val[:n_val])
+
+
+@functools.cache
+def _early_stopping_reference(size, run):
+    X_train, X_val, y_train, y_val = _early_stopping_data(size)
+    kwargs = dict(run)
+    return _trajectory(X_train, y_train, X_val, y_val, kwargs["n_hidden"],
+                       kwargs["learning_rate"], kwargs["max_epochs"], kwargs["seed"])
+
+
+def _unpack_early_stopping(result):
+    """(params, train_costs, val_costs, None), or None x 3 and the message for a wrong form."""
+    form = ("`train_early_stopping` should return a triple (best_params, train_history, "
+            "val_history)")
+    if not (isinstance(result, (tuple, list)) and len(result) == 3):
+        return None, None, None, f"{form}, but it returned {type(result).__name__}."
+    params, train_costs, val_costs = result
+    try:
+        train_costs = np.asarray(train_costs, dtype=float).reshape(-1)
+        val_costs = np.asarray(val_costs, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return None, None, None, f"{form}; its histories should be lists of numbers."
+    try:
+        (W1, b1), (W2, b2) = params
+        [np.asarray(a, dtype=float) for a in (W1, b1, W2, b2)]
+    except (TypeError, ValueError):
+        return None, None, None, f"{form}, with best_params as [(W1, b1), (W2, b2)]."
+    return params, train_costs, val_costs, None
+
+
+def _judge_train_early_stopping(student):
+    for size, run in _EARLY_STOPPING_RUNS:
+        X_train, X_val, y_train, y_val = _early_stopping_data(size)
+        data = ("X_train, y_train, X_val, y_val" if size == (None, None, None) else
+                f"X_train[:{size[0]}, :{size[2]}], y_train[:{size[0]}], X_val[:{size[1]}, "
+                f":{size[2]}], y_val[:{size[1]}]")
+        call = (f"train_early_stopping({data}, "
+                + ", ".join(f"{k}={v}" for k, v in run.items()) + ")")
+        params, train_costs, val_costs, note = _unpack_early_stopping(
+            student(X_train, y_train, X_val, y_val, **run))
+        if note:
+            return note
+        ref_train, ref_val, visited = _early_stopping_reference(size, tuple(run.items()))
+        wrong = f"`train_early_stopping` is not right yet: {call}"
+        n, patience, max_epochs = val_costs.size, run["patience"], run["max_epochs"]
+        if not 1 <= n <= max_epochs or train_costs.size != n:
+            return (f"{wrong} returned a train_history of {train_costs.size} and a val_history "
+                    f"of {n} entries; both need one cost per epoch run, at most max_epochs.")
+        if not np.allclose(train_costs, ref_train[:n], rtol=1e-5, atol=1e-8):
+            return (f"{wrong} recorded the training costs {fmt(train_costs, 4)}; the training "
+                    f"cost before each step is {fmt(ref_train[:n], 4)}, as `train` records it.")
+        if not np.allclose(val_costs, ref_val[:n], rtol=1e-5, atol=1e-8):
+            return (f"{wrong} recorded the validation costs {fmt(val_costs, 4)}, but the "
+                    f"validation cost of the parameters before each step is "
+                    f"{fmt(ref_val[:n], 4)} (forward on X_val, bce_cost with y_val).")
+        expected = _epochs_run(ref_val, patience)
+        best = int(np.argmin(ref_val[:expected]))
+        if n != expected:
+            ran = (f"{wrong} ran {n} epochs; the validation cost was lowest at epoch {best} "
+                   f"(counting from 0), so with patience={patience} it should run {expected}.")
+            if n == max_epochs:
+                return f"{ran} {ON_TRAINING_COST}"
+            if n == expected + 1:
+                return f"{ran} {STOPPED_LATE}"
+            if n == expected - 1:
+                return (f"{ran} It stopped one epoch early: count only the epochs after the "
+                        f"best one, and stop when that count reaches `patience`.")
+            return ran
+        try:
+            got = losses.binary_cross_entropy(y_val, _ref_forward(X_val, params)[0])
+        except (TypeError, ValueError) as exc:
+            return (f"{wrong}: its best_params could not be used as [(W1, b1), (W2, b2)] "
+                    f"({type(exc).__name__}: {exc}).")
+        if np.isclose(got, ref_val[best], rtol=1e-5, atol=1e-8):
+            continue
+        last = [ref_val[n - 1]] + ([ref_val[n]] if n < max_epochs else [])
+        if np.any(np.isclose(got, last, rtol=1e-5, atol=1e-8)):
+            return f"{wrong}: {KEPT_LAST}"
+        return (f"{wrong}: the validation cost of the parameters it returned is {fmt(got, 6)}, "
+                f"but the lowest one, at epoch {best}, was {fmt(ref_val[best], 6)}; return the "
+                f"parameters of that epoch.")
+    return None
+
+
+def early_stop_on_training_cost(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
+                                max_epochs=300, patience=20, seed=0):
+    rng = np.random.default_rng(seed)
+    d = X_train.shape[1]
+    params = [(rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden)), np.zeros(n_hidden)),
+              (rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1)), np.zeros(1))]
+    best_params, best_cost, wait = params, np.inf, 0
+    train_history, val_history = [], []
+    for _ in range(max_epochs):
+        (W1, b1), (W2, b2) = params
+        Z1 = X_train @ W1 + b1
+        A1 = np.maximum(Z1, 0)
+        p = np.clip(activations.sigmoid(A1 @ W2 + b2)[:, 0], 1e-12, 1 - 1e-12)
+        q = np.clip(activations.sigmoid(np.maximum(X_val @ W1 + b1, 0) @ W2 + b2)[:, 0],
+                    1e-12, 1 - 1e-12)
+        train_cost = float(-np.mean(y_train * np.log(p) + (1 - y_train) * np.log(1 - p)))
+        train_history.append(train_cost)
+        val_history.append(float(-np.mean(y_val * np.log(q) + (1 - y_val) * np.log(1 - q))))
+        if train_cost < best_cost:
+            best_params, best_cost, wait = params, train_cost, 0
+        else:
+            wait += 1
+            if wait == patience:
+                break
+        dZ2 = (p - y_train)[:, None] / len(y_train)
+        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
+        params = [(W1 - learning_rate * (X_train.T @ dZ1), b1 - learning_rate * dZ1.sum(axis=0)),
+                  (W2 - learning_rate * (A1.T @ dZ2), b2 - learning_rate * dZ2.sum(axis=0))]
+    return best_params, train_history, val_history
+
+
+def early_stop_keeps_last(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
+                          max_epochs=300, patience=20, seed=0):
+    rng = np.random.default_rng(seed)
+    d = X_train.shape[1]
+    params = [(rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden)), np.zeros(n_hidden)),
+              (rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1)), np.zeros(1))]
+    best_cost, wait = np.inf, 0
+    train_history, val_history = [], []
+    for _ in range(max_epochs):
+        (W1, b1), (W2, b2) = params
+        Z1 = X_train @ W1 + b1
+        A1 = np.maximum(Z1, 0)
+        p = np.clip(activations.sigmoid(A1 @ W2 + b2)[:, 0], 1e-12, 1 - 1e-12)
+        q = np.clip(activations.sigmoid(np.maximum(X_val @ W1 + b1, 0) @ W2 + b2)[:, 0],
+                    1e-12, 1 - 1e-12)
+        train_history.append(float(-np.mean(y_train * np.log(p) + (1 - y_train) * np.log(1 - p))))
+        val_cost = float(-np.mean(y_val * np.log(q) + (1 - y_val) * np.log(1 - q)))
+        val_history.append(val_cost)
+        if val_cost < best_cost:
+            best_cost, wait = val_cost, 0
+        else:
+            wait += 1
+            if wait == patience:
+                break
+        dZ2 = (p - y_train)[:, None] / len(y_train)
+        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
+        params = [(W1 - learning_rate * (X_train.T @ dZ1), b1 - learning_rate * dZ1.sum(axis=0)),
+                  (W2 - learning_rate * (A1.T @ dZ2), b2 - learning_rate * dZ2.sum(axis=0))]
+    return params, train_history, val_history
+
+
+def early_stop_one_epoch_late(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
+                              max_epochs=300, patience=20, seed=0):
+    rng = np.random.default_rng(seed)
+    d = X_train.shape[1]
+    params = [(rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden)), np.zeros(n_hidden)),
+              (rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1)), np.zeros(1))]
+    best_params, best_cost, wait = params, np.inf, 0
+    train_history, val_history = [], []
+    for _ in range(max_epochs):
+        (W1, b1), (W2, b2) = params
+        Z1 = X_train @ W1 + b1
+        A1 = np.maximum(Z1, 0)
+        p = np.clip(activations.sigmoid(A1 @ W2 + b2)[:, 0], 1e-12, 1 - 1e-12)
+        q = np.clip(activations.sigmoid(np.maximum(X_val @ W1 + b1, 0) @ W2 + b2)[:, 0],
+                    1e-12, 1 - 1e-12)
+        train_history.append(float(-np.mean(y_train * np.log(p) + (1 - y_train) * np.log(1 - p))))
+        val_cost = float(-np.mean(y_val * np.log(q) + (1 - y_val) * np.log(1 - q)))
+        val_history.append(val_cost)
+        if val_cost < best_cost:
+            best_params, best_cost, wait = params, val_cost, 0
+        else:
+            wait += 1
+            if wait > patience:
+                break
+        dZ2 = (p - y_train)[:, None] / len(y_train)
+        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
+        params = [(W1 - learning_rate * (X_train.T @ dZ1), b1 - learning_rate * dZ1.sum(axis=0)),
+                  (W2 - learning_rate * (A1.T @ dZ2), b2 - learning_rate * dZ2.sum(axis=0))]
+    return best_params, train_history, val_history
+
+
+train_early_stopping = Property(
+    name="train_early_stopping",
+    judge=_judge_train_early_stopping,
+    model=_ref_train_early_stopping,
+    mistakes=[
+        Mistake(early_stop_on_training_cost, ON_TRAINING_COST),
+        Mistake(early_stop_keeps_last, KEPT_LAST),
+        Mistake(early_stop_one_epoch_late, STOPPED_LATE),
+    ],
+    uses=("init_params", "forward", "bce_cost", "backward", "train"),
 )

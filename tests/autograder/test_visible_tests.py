@@ -38,7 +38,7 @@ class Outcome:
 def catalogue(lesson):
     """``{exercise name: [Mistake, ...]}`` over every check of a lesson, in catalogue order.
 
-    Two checks may grade one function (lesson 08's ``train`` has two parts); their catalogues
+    Two checks may grade one function (the capstone's ``train`` has two parts); their catalogues
     are merged, first occurrence first.
     """
     out = {}

@@ -40,33 +40,72 @@ def test_confusion_matrix_rejects_labels_other_than_0_and_1():
         training.confusion_matrix([0, 2], [0, 1])
 
 
+def test_validation_curves_draws_both_costs_and_marks_the_lowest_validation_cost():
+    fig = training.validation_curves([0.7, 0.4, 0.2, 0.1], [0.8, 0.5, 0.6, 0.9])
+    ax = fig.axes[0]
+    train, val, best = ax.get_lines()[0], ax.get_lines()[1], ax.get_lines()[-1]
+    np.testing.assert_array_equal(train.get_ydata(), [0.7, 0.4, 0.2, 0.1])
+    np.testing.assert_array_equal(val.get_ydata(), [0.8, 0.5, 0.6, 0.9])
+    assert (list(best.get_xdata()), list(best.get_ydata())) == ([1], [0.5])
+    assert "epoch 1" in best.get_label()
+
+
+def test_validation_curves_rejects_histories_of_different_lengths():
+    with pytest.raises(ValueError, match="same, non-zero number of epochs, got 3 and 2"):
+        training.validation_curves([0.7, 0.4, 0.2], [0.8, 0.5])
+
+
+def test_model_comparison_names_the_set_the_accuracies_come_from():
+    fig = training.model_comparison({"a": 0.97}, {"a": 0.02})
+    assert fig.axes[0].get_ylabel() == "validation accuracy (%)"
+
+
 def _data():
     X, y = datasets.make_two_classes(n_samples=80, cluster_std=0.5, seed=1)
     return X[:60], y[:60], X[60:], y[60:]
 
 
-def test_training_explorer_trains_the_learners_network_and_scores_its_predictions(capsys):
+def test_training_explorer_trains_with_early_stopping_and_scores_on_the_validation_set(capsys):
     calls = []
 
-    def my_train(X, y, n_hidden=16, learning_rate=0.5, epochs=200, seed=0):
-        calls.append((n_hidden, learning_rate, epochs, seed))
-        return {"w": np.array([1.0, 1.0])}, np.linspace(0.7, 0.1, epochs)
+    def my_train_early_stopping(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
+                                max_epochs=300, patience=20, seed=0):
+        calls.append((len(X_train), len(X_val), n_hidden, learning_rate, max_epochs, patience,
+                      seed))
+        return {"w": np.array([1.0, 1.0])}, np.linspace(0.7, 0.1, 30), np.linspace(0.8, 0.3, 30)
 
     def my_predict(X, params):
         return (X @ params["w"] > 0).astype(int)
 
-    X_train, y_train, X_test, y_test = _data()
-    accuracy, printed = drawn(capsys, training.training_explorer(my_train, my_predict, X_train,
-                                                                 y_train, X_test, y_test, seed=3))
+    X_train, y_train, X_val, y_val = _data()
+    accuracy, printed = drawn(capsys, training.training_explorer(
+        my_train_early_stopping, my_predict, X_train, y_train, X_val, y_val, seed=3))
     assert printed == ""
-    assert calls == [(16, 0.5, 100, 3)]
-    assert accuracy == np.mean((X_test.sum(axis=1) > 0) == y_test)
+    assert calls == [(60, 20, 16, 0.5, 200, 20, 3)]
+    assert accuracy == np.mean((X_val.sum(axis=1) > 0) == y_val)
 
 
-@pytest.mark.parametrize("written", ["predict", "train"])
+def test_training_explorer_never_takes_a_test_set():
+    import inspect
+
+    parameters = inspect.signature(training.training_explorer).parameters
+    assert not [name for name in parameters if "test" in name], list(parameters)
+
+
+def test_training_explorer_says_when_the_histories_do_not_match(capsys):
+    def uneven(X_train, y_train, X_val, y_val, **kw):
+        return None, [0.5, 0.4], [0.6]
+
+    result, printed = drawn(capsys, training.training_explorer(
+        uneven, lambda X, params: np.zeros(len(X)), *_data()))
+    assert result is None
+    assert "2 training and 1 validation costs" in printed
+
+
+@pytest.mark.parametrize("written", ["predict", "train_early_stopping"])
 def test_training_explorer_says_which_function_is_not_written_yet(capsys, written):
-    def my_train(X, y, **kw):
-        return None, [0.5]
+    def my_train_early_stopping(X_train, y_train, X_val, y_val, **kw):
+        return None, [0.5], [0.6]
 
     def my_predict(X, params):
         return np.zeros(len(X))
@@ -74,8 +113,11 @@ def test_training_explorer_says_which_function_is_not_written_yet(capsys, writte
     def not_written_yet(*args, **kwargs):
         raise NotImplementedError
 
-    train, predict = (my_train, not_written_yet) if written == "train" else (None, my_predict)
-    missing = "predict" if written == "train" else "train"
-    result, printed = drawn(capsys, training.training_explorer(train, predict, *_data()))
+    if written == "train_early_stopping":
+        fit, predict = my_train_early_stopping, not_written_yet
+        missing = "predict"
+    else:
+        fit, predict, missing = None, my_predict, "train_early_stopping"
+    result, printed = drawn(capsys, training.training_explorer(fit, predict, *_data()))
     assert result is None
     assert f"write `{missing}` above first" in printed
