@@ -51,6 +51,15 @@ def test_a_stub_is_reported_as_not_implemented(lesson, name):
     assert "not implemented yet" in checks_of(lesson)[name].verdict(stub)
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_answer_has_at_least_two_catalogued_mistakes(lesson):
+    per_answer = {}
+    for check in checks_of(lesson).values():
+        per_answer.setdefault(check.function, set()).update(m.key for m in check.all_mistakes())
+    few = {answer: len(keys) for answer, keys in per_answer.items() if len(keys) < 2}
+    assert not few, f"answers with fewer than two catalogued mistakes: {few}"
+
+
 def test_diagnoses_are_distinct_across_the_course():
     mistakes = {(m.message, m.wrong) for lesson in LESSONS for c in checks_of(lesson).values()
                 for m in c.all_mistakes()}  # two checks of one answer may share a mistake
