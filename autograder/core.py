@@ -35,7 +35,7 @@ class CheckFailed(AssertionError):
 class Verdict(str):
     """A failing check's message, with the data of a picture of the mistake when it has one.
 
-    ``plot`` is None or plain data (:func:`autograder.figures.disagreement_png` draws it): the
+    ``plot`` is None or plain data (:func:`autograder.figures.png` draws it): the
     learner's values against the expected ones over the inputs, those that disagree marked.
     """
 
@@ -420,9 +420,9 @@ def _show_picture(plot):
         return
     if get_ipython() is None:  # plain Python: the message is enough
         return
-    from autograder.figures import disagreement_png
+    from autograder.figures import png
 
-    display(Image(data=disagreement_png(plot)))
+    display(Image(data=png(plot)))
 
 
 def self_check_for(module_name):

@@ -42,9 +42,9 @@ def verdict_outputs(verdict):
     outputs = [error_output("CheckFailed", verdict)]
     plot = getattr(verdict, "plot", None)
     if plot is not None:
-        from autograder.figures import disagreement_png
+        from autograder.figures import png as picture
 
-        png = base64.b64encode(disagreement_png(plot)).decode("ascii")
+        png = base64.b64encode(picture(plot)).decode("ascii")
         outputs.append(NotebookNode(output_type="display_data", metadata={},
                                     data={"image/png": png,
                                           "text/plain": "<the picture of this mistake>"}))

@@ -31,6 +31,62 @@ def _y_limits(expected, got):
     return lo - pad, hi + pad
 
 
+def png(plot) -> bytes:
+    """PNG of a verdict's picture: a decision boundary (``kind: "boundary"``) or a curve."""
+    return boundary_png(plot) if plot.get("kind") == "boundary" else disagreement_png(plot)
+
+
+def _canvas():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=SIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig):
+    fig.tight_layout(pad=0.4)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def boundary_png(plot) -> bytes:
+    """PNG of a learner's linear decision boundary ``w . x + b = 0`` over 2-D points.
+
+    ``plot`` is plain data: ``title``, ``points`` (n x 2), ``wanted`` and ``got`` (n classes, 0 or
+    1), ``w`` (2 numbers) and ``b``. The side where the learner's neuron fires is shaded; points
+    are filled where the class wanted is 1, and those it classifies wrong are circled.
+    """
+    points = np.asarray(plot["points"], dtype=float).reshape(-1, 2)
+    wanted, got = (np.asarray(plot[k], dtype=float).ravel() for k in ("wanted", "got"))
+    w = np.asarray(plot["w"], dtype=float).ravel()
+    b = float(plot["b"])
+    lo, hi = points.min(axis=0) - 0.75, points.max(axis=0) + 0.75
+    fig = _canvas()
+    ax = fig.add_subplot()
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 121), np.linspace(lo[1], hi[1], 121))
+    fires = (w[0] * gx + w[1] * gy + b >= 0).astype(float)
+    ax.contourf(gx, gy, fires, levels=[-0.5, 0.5, 1.5], colors=["white", "tab:orange"], alpha=0.25)
+    if np.any(w != 0):
+        ax.contour(gx, gy, w[0] * gx + w[1] * gy + b, levels=[0.0], colors="tab:orange",
+                   linewidths=1.5)
+    ax.scatter(points[:, 0], points[:, 1], s=40, c=["tab:blue" if v else "white" for v in wanted],
+               edgecolors="tab:blue", zorder=3, label="wanted 1 (filled) / 0")
+    bad = wanted != got
+    ax.scatter(points[bad, 0], points[bad, 1], s=160, facecolors="none", edgecolors="tab:red",
+               linewidths=1.5, zorder=4, label=f"wrong ({int(bad.sum())} of {len(wanted)})")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_title(str(plot.get("title", ""))[:80], fontsize=9)
+    ax.set_xlabel("x1 (shaded: your neuron fires)", fontsize=8)
+    ax.set_ylabel("x2", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, loc="upper left")
+    return _png(fig)
+
+
 def disagreement_png(plot) -> bytes:
     """PNG of the learner's values against the expected curve, the points that disagree circled.
 

@@ -188,7 +188,10 @@ def _judge_and_gate(student):
                     "negative so that the neuron stays silent when no input is on.")
     elif np.array_equal(fired, [0.0, 1.0, 1.0, 1.0]):
         message += " That is OR: the bias is not negative enough to need both inputs."
-    return message
+    return core.Verdict(message, plot={
+        "kind": "boundary", "title": f"your AND neuron: w = {w.tolist()}, b = {float(b):g}",
+        "points": _TRUTH.tolist(), "wanted": wanted.tolist(), "got": fired.tolist(),
+        "w": w.tolist(), "b": float(b)})
 
 
 def and_gate_zero_bias():

@@ -156,3 +156,19 @@ def test_a_judged_elementwise_mistake_carries_the_kernels_values_for_its_picture
     assert x.size > 20 and np.all(np.diff(x) >= 0)
     np.testing.assert_allclose(verdict.plot["expected"], 1 / (1 + np.exp(-x)))
     np.testing.assert_allclose(verdict.plot["got"], 1 / (1 + np.exp(x)))
+
+
+def test_a_wrong_and_gate_is_judged_with_a_picture_of_its_decision_boundary():
+    from autograder.figures import png
+    from autograder.lessons import neuron
+
+    check = checks_of("01_neuron")["and_gate"]
+    verdict, _ = _judge(check, {**_solution_namespace("01_neuron"), "and_gate": neuron.and_gate_is_or})
+    assert verdict is not None and "That is OR" in verdict
+    plot = verdict.plot
+    assert plot["kind"] == "boundary"
+    assert plot["wanted"] == [0.0, 0.0, 0.0, 1.0]
+    assert plot["got"] == [0.0, 1.0, 1.0, 1.0]  # OR fires on (0, 1) and (1, 0) too
+    assert (plot["w"], plot["b"]) == ([1.0, 1.0], -0.5)
+    image = png(plot)
+    assert image.startswith(b"\x89PNG") and len(image) > 1000
