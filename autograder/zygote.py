@@ -269,6 +269,7 @@ def _enter_sandbox(spool, job, disk, keep=()):
 
 def _become_kernel(request, devnull):
     """In the kernel: no capability, then ``python -P -m autograder.kernel ARGS``."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # gone with its monitor, whatever happens
     drop_capabilities()
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
