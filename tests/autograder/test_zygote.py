@@ -269,6 +269,8 @@ def test_folders_of_python_under_tmp_stay_visible_in_the_fresh_tmp(tmp_path_fact
     assert got[0] == "a library the kernel's Python needs"
     assert got[1] is False
     assert not (lib / "new.txt").exists()
-    # the kept paths' first folders, the spool's, and what the kernel itself made (HOME is /tmp)
-    assert set(got[2]) <= {lib.parts[2], os.path.basename(z.spool), '.ipython', '.matplotlib',
-                           '.jupyter'}
+    # the first folders of what is kept (this library, a Python or venv under /tmp), the spool's,
+    # and what the kernel itself made (its HOME is /tmp)
+    kept = {p.split("/")[2] for p in sandbox.bound_paths(env) if p.startswith("/tmp/")}
+    assert set(got[2]) <= kept | {lib.parts[2], os.path.basename(z.spool), ".ipython",
+                                  ".matplotlib", ".jupyter"}
