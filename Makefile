@@ -27,9 +27,11 @@ demo: venv  ## build the release, grade the bundled sample class, print the resu
 	    "WITHOUT a sandbox (--trust-submissions); install it to grade real submissions" >&2; \
 	  $(ANN) grade examples/submitted --out demo-out --trust-submissions; fi
 
+# Two processes, a test file each at a time (a file's fixtures stay in one process); the slowest
+# tests are listed at the end.
 test: venv  ## lint, then the whole test suite
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile --durations=25
 
 lint: venv
 	$(PY) -m ruff check .
