@@ -106,15 +106,25 @@ def test_long_feedback_messages_wrap_within_the_page(graded, chromium):  # noqa:
 
     _, page = graded
     assert WRAP_CSS.strip() in page.read_text()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 800, "height": 900})
-            tab.goto(page.as_uri())
-            widths = tab.eval_on_selector_all("div.output_area pre", "els => els.map(e => "
-                                              "[e.scrollWidth, e.clientWidth, e.innerText.length])")
-        finally:
-            browser.close()
+
+    def measure():
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                tab = browser.new_page(viewport={"width": 800, "height": 900})
+                tab.goto(page.as_uri())
+                return tab.eval_on_selector_all(
+                    "div.output_area pre",
+                    "els => els.map(e => [e.scrollWidth, e.clientWidth, e.innerText.length])")
+            finally:
+                browser.close()
+
+    # a thread of its own: Playwright's sync API refuses a thread where an asyncio loop runs
+    # (an earlier test of this process may have left one, e.g. jupyter_client's)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        widths = pool.submit(measure).result(timeout=300)
     long = [w for w in widths if w[2] > 200]
     assert long, "no long message in the feedback"
     assert all(scroll <= client + 1 for scroll, client, _ in widths), widths
