@@ -7,6 +7,7 @@ each case is written next to it: a score, a status, a flag.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -241,7 +242,13 @@ def test_regrading_only_grades_new_or_changed_submissions(hostile):
     # a dead kernel is a failure, never cached: those two are graded again (with the same result)
     assert json.loads((out / ".nbgrader" / "last_run.json").read_text())["graded"] == len(
         {"os_exit", "wedged_kernel"})
-    assert sorted(map(repr, again)) == sorted(map(repr, rows))
+    # the same scores, statuses and flags; a kernel that died may be told to have died or to have
+    # stopped responding first, depending on which the grader noticed first under load
+    def same(row):
+        status = "kernel died" if row.status.startswith("kernel died") else row.status
+        return repr(dataclasses.replace(row, status=status))
+
+    assert sorted(map(same, again)) == sorted(map(same, rows))
     notebooks.write(nb_with({"step": WRONG_STEP}), submitted / "complete" / L / NB)
     changed = grade(submitted, out, timeout=5, jobs=2)
     assert json.loads((out / ".nbgrader" / "last_run.json").read_text())["graded"] == 1 + len(
