@@ -29,8 +29,9 @@ demo: venv  ## build the release, grade the bundled sample class, print the resu
 
 # Two processes, a test file each at a time (a file's fixtures stay in one process); the slowest
 # tests are listed at the end.
-test: venv  ## lint, then the whole test suite
+test: venv  ## lint, type-check, then the whole test suite
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -n 2 --dist loadfile --durations=25
 
 lint: venv

@@ -8,7 +8,7 @@ below (e.g. the late-submission policy) apply to both.
 
 from pathlib import Path
 
-from autograder.settings import configure
+from autograder.nbgrader_api import configure
 
 c = get_config()  # noqa: F821  (get_config is provided by nbgrader)
 configure(c, root=Path(__file__).resolve().parent)
@@ -17,3 +17,9 @@ configure(c, root=Path(__file__).resolve().parent)
 # `nbgrader db assignment add LESSON --duedate="2026-12-01 23:59:00 UTC"`): nbgrader's
 # LateSubmissionPlugin gives 'none' (no penalty, the default) or 'zero' (the notebook scores 0).
 # c.LateSubmissionPlugin.penalty_method = "zero"
+# Or a share of the max score per started day late, capped, with per-student extensions
+# (autograder/outputs/late_policy.py; README, "Late submissions"):
+# c.AssignLatePenalties.plugin_class = "autograder.outputs.late_policy.PenaltyPerDay"
+# c.PenaltyPerDay.percent_per_day = 10
+# c.PenaltyPerDay.max_percent = 50
+# c.PenaltyPerDay.extension_hours = {"student_id": 48}

@@ -16,8 +16,10 @@ The functions never overflow and never warn, even at ``z = ±1000``: they only
 evaluate ``exp`` at non-positive arguments (so it is at most 1). A result
 smaller than the smallest float is rounded to 0 (underflow is not an error).
 
-``maxout`` is the exception to "element-wise": it takes the k affine pieces of
-each unit on the last axis and keeps the largest. ``maxout_layer(X, W, b)``
+``softmax`` and ``maxout`` are the exceptions to "element-wise": softmax turns
+each row of scores into probabilities (its ``softmax_grad`` is a Jacobian per
+row), and ``maxout`` takes the k affine pieces of each unit on the last axis
+and keeps the largest. ``maxout_layer(X, W, b)``
 computes those pieces from the inputs first: a maxout layer is k dense layers
 (lesson 03's ``X @ W + b``) side by side, and each unit keeps its largest piece.
 
@@ -28,16 +30,17 @@ Implementation note: each public function checks its input, then calls its
 private kernel ``_<name>`` (no conversion, no ``np.errstate``), which takes a
 float array and returns an array. ``out[()]`` turns a 0-d array into a NumPy
 scalar and returns any other array unchanged. A training loop whose arrays
-are already checked calls the kernels of ``_KERNELS`` directly, inside one
+are already checked calls the kernels of ``KERNELS`` directly, inside one
 ``np.errstate(under="ignore")`` (see :meth:`ann_lib.network.MLP.fit`).
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib._validation import as_float_array
 
 
-def linear(z):
+def linear(z: ArrayLike) -> np.ndarray | np.floating:
     """Identity activation, ``linear(z) = z``.
 
     Parameters
@@ -56,7 +59,7 @@ def _linear(z):
     return z.copy()
 
 
-def linear_grad(z):
+def linear_grad(z: ArrayLike) -> np.ndarray | np.floating:
     """Derivative of :func:`linear`: 1 everywhere."""
     return _linear_grad(as_float_array(z, "z"))[()]
 
@@ -66,7 +69,7 @@ def _linear_grad(z):
 
 
 @np.errstate(under="ignore")
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> np.ndarray | np.floating:
     """Logistic sigmoid, ``sigmoid(z) = 1 / (1 + exp(-z))``, with values in (0, 1).
 
     Computed without overflow from ``e = exp(-|z|)``, which lies in (0, 1]:
@@ -90,7 +93,7 @@ def _sigmoid(z):
 
 
 @np.errstate(under="ignore")
-def sigmoid_grad(z):
+def sigmoid_grad(z: ArrayLike) -> np.ndarray | np.floating:
     """Derivative of :func:`sigmoid`: ``sigmoid(z) * (1 - sigmoid(z))``.
 
     Computed as ``e / (1 + e)**2`` with ``e = exp(-|z|)`` (the derivative is
@@ -104,7 +107,7 @@ def _sigmoid_grad(z):
     return e / (1 + e) ** 2
 
 
-def tanh(z):
+def tanh(z: ArrayLike) -> np.ndarray | np.floating:
     """Hyperbolic tangent, ``tanh(z) = (exp(z) - exp(-z)) / (exp(z) + exp(-z))``.
 
     Values lie in (-1, 1); ``tanh(z) = 2 * sigmoid(2 z) - 1``.
@@ -117,7 +120,7 @@ def _tanh(z):
 
 
 @np.errstate(under="ignore")
-def tanh_grad(z):
+def tanh_grad(z: ArrayLike) -> np.ndarray | np.floating:
     """Derivative of :func:`tanh`: ``1 - tanh(z)**2 = 1 / cosh(z)**2``.
 
     Computed as ``4 e / (1 + e)**2`` with ``e = exp(-2 |z|)``, which stays
@@ -131,7 +134,7 @@ def _tanh_grad(z):
     return 4 * e / (1 + e) ** 2
 
 
-def relu(z):
+def relu(z: ArrayLike) -> np.ndarray | np.floating:
     """Rectified linear unit, ``relu(z) = max(0, z)``."""
     return _relu(as_float_array(z, "z"))[()]
 
@@ -140,7 +143,7 @@ def _relu(z):
     return np.maximum(z, 0)
 
 
-def relu_grad(z):
+def relu_grad(z: ArrayLike) -> np.ndarray | np.floating:
     """Derivative of :func:`relu`: 1 where ``z > 0``, else 0.
 
     At the kink ``z = 0`` we return the sub-gradient 0.
@@ -154,7 +157,7 @@ def _relu_grad(z):
     return z > 0
 
 
-def leaky_relu(z, slope=0.1):
+def leaky_relu(z: ArrayLike, slope: float = 0.1) -> np.ndarray | np.floating:
     """Leaky ReLU: ``z`` where ``z > 0``, ``slope * z`` elsewhere.
 
     For ``0 <= slope <= 1`` this equals ``max(slope * z, z)``; ``slope = 0``
@@ -174,7 +177,7 @@ def _leaky_relu(z, slope=0.1):
     return np.where(z > 0, z, slope * z)
 
 
-def leaky_relu_grad(z, slope=0.1):
+def leaky_relu_grad(z: ArrayLike, slope: float = 0.1) -> np.ndarray | np.floating:
     """Derivative of :func:`leaky_relu`: 1 where ``z > 0``, else `slope`.
 
     At the kink ``z = 0`` we return the sub-gradient `slope`.
@@ -187,7 +190,7 @@ def _leaky_relu_grad(z, slope=0.1):
 
 
 @np.errstate(under="ignore")
-def elu(z, alpha=1.0):
+def elu(z: ArrayLike, alpha: float = 1.0) -> np.ndarray | np.floating:
     """Exponential linear unit: ``z`` where ``z > 0``, ``alpha * (exp(z) - 1)`` elsewhere.
 
     ``exp(z) - 1`` is computed with ``np.expm1`` on ``min(z, 0)``, which is
@@ -209,7 +212,7 @@ def _elu(z, alpha=1.0):
 
 
 @np.errstate(under="ignore")
-def elu_grad(z, alpha=1.0):
+def elu_grad(z: ArrayLike, alpha: float = 1.0) -> np.ndarray | np.floating:
     """Derivative of :func:`elu`: 1 where ``z >= 0``, ``alpha * exp(z)`` where ``z < 0``.
 
     At ``z = 0`` we return 1 (the right derivative; for ``alpha = 1`` both
@@ -223,7 +226,7 @@ def _elu_grad(z, alpha=1.0):
     return np.where(z >= 0, z.dtype.type(1), alpha * np.exp(np.minimum(z, 0)))
 
 
-def step(z):
+def step(z: ArrayLike) -> np.ndarray | np.floating:
     """Heaviside step (the perceptron's threshold): 1.0 where ``z >= 0``, else 0.0."""
     return _step(as_float_array(z, "z"))[()]
 
@@ -232,7 +235,7 @@ def _step(z):
     return (z >= 0).astype(z.dtype)
 
 
-def step_grad(z):
+def step_grad(z: ArrayLike) -> np.ndarray | np.floating:
     """Derivative of :func:`step`: 0 everywhere.
 
     At ``z = 0`` the step has no derivative; we return 0 there too. A zero
@@ -246,7 +249,7 @@ def _step_grad(z):
     return np.zeros_like(z)
 
 
-def _as_pieces(Z):
+def _as_pieces(Z: ArrayLike) -> np.ndarray:
     Z = as_float_array(Z, "Z")
     if Z.ndim == 0 or Z.shape[-1] == 0:
         raise ValueError(
@@ -255,7 +258,7 @@ def _as_pieces(Z):
     return Z
 
 
-def maxout(Z):
+def maxout(Z: ArrayLike) -> np.ndarray | np.floating:
     """Maxout unit: the largest of k affine pieces, ``maxout(Z) = Z.max(axis=-1)``.
 
     Parameters
@@ -271,7 +274,7 @@ def maxout(Z):
     return _as_pieces(Z).max(axis=-1)[()]
 
 
-def maxout_grad(Z):
+def maxout_grad(Z: ArrayLike) -> np.ndarray:
     """Derivative of :func:`maxout` with respect to each piece.
 
     Parameters
@@ -289,7 +292,7 @@ def maxout_grad(Z):
     return (np.arange(Z.shape[-1]) == winner).astype(Z.dtype)
 
 
-def maxout_layer(X, W, b):
+def maxout_layer(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> np.ndarray:
     """Maxout layer: each unit keeps the largest of its k affine pieces of the input.
 
     Piece ``j`` is a dense layer of its own, with weights ``W[j]`` of shape
@@ -346,6 +349,70 @@ def maxout_layer(X, W, b):
     return (X @ W + b[:, np.newaxis, :]).max(axis=0)
 
 
+def _as_classes(Z: ArrayLike) -> np.ndarray:
+    Z = as_float_array(Z, "Z")
+    if Z.ndim == 0 or Z.shape[-1] == 0:
+        raise ValueError(
+            f"softmax expects the k >= 1 scores of each sample on the last axis of Z, "
+            f"e.g. shape (n_samples, n_classes), got shape {Z.shape}"
+        )
+    return Z
+
+
+@np.errstate(under="ignore")
+def softmax(Z: ArrayLike) -> np.ndarray:
+    """Softmax of each row of scores (logits): probabilities that sum to 1 over the classes.
+
+        softmax(Z)[i, j] = exp(Z[i, j]) / sum_c exp(Z[i, c])
+
+    Computed from ``Z - max_c Z[i, c]`` (the log-sum-exp shift), which leaves
+    the result unchanged (numerator and denominator are both multiplied by
+    ``exp(-max)``) and keeps every ``exp`` at most 1: no overflow, even at
+    ``Z = 1000``; the largest score's term is exactly 1, so the sum is at
+    least 1 and is never 0.
+
+    Parameters
+    ----------
+    Z : array_like, shape (n_samples, n_classes)
+        One row of k scores per sample (any leading axes: softmax runs over
+        the last one).
+
+    Returns
+    -------
+    ndarray, same shape as `Z`
+        Entries in [0, 1]; every row sums to 1.
+    """
+    return _softmax(_as_classes(Z))
+
+
+def _softmax(Z):
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+def softmax_grad(Z: ArrayLike) -> np.ndarray:
+    """Jacobian of :func:`softmax` for every sample: ``dP[i, j] / dZ[i, c]``.
+
+        J[i, j, c] = P[i, j] * (delta_jc - P[i, c]),   P = softmax(Z)
+
+    A training loop rarely needs it: after a cross-entropy loss the product
+    ``dJ/dP @ J`` collapses to ``(P - Y) / n``
+    (:func:`ann_lib.losses.softmax_cross_entropy_grad`).
+
+    Parameters
+    ----------
+    Z : array_like, shape (n_samples, n_classes)
+
+    Returns
+    -------
+    ndarray, shape (n_samples, n_classes, n_classes)
+        ``J[i]`` is the k x k Jacobian of sample i (rows: outputs j, columns:
+        scores c).
+    """
+    P = softmax(Z)
+    return P[..., :, np.newaxis] * (np.eye(P.shape[-1]) - P[..., np.newaxis, :])
+
+
 ACTIVATIONS = {
     "linear": (linear, linear_grad),
     "sigmoid": (sigmoid, sigmoid_grad),
@@ -356,7 +423,7 @@ ACTIVATIONS = {
     "step": (step, step_grad),
 }
 
-_KERNELS = {
+KERNELS = {
     "linear": (_linear, _linear_grad),
     "sigmoid": (_sigmoid, _sigmoid_grad),
     "tanh": (_tanh, _tanh_grad),
@@ -365,4 +432,5 @@ _KERNELS = {
     "elu": (_elu, _elu_grad),
     "step": (_step, _step_grad),
 }
-"""The private kernels behind :data:`ACTIVATIONS`, for float arrays already checked."""
+"""The unchecked kernels behind :data:`ACTIVATIONS`, for float arrays already checked (shared with
+:meth:`ann_lib.network.MLP.fit`)."""

@@ -5,17 +5,21 @@ the same data for the same seed. The loaders read files installed with
 scikit-learn; nothing is ever downloaded.
 
 Features are float64 arrays ``X`` of shape ``(n_samples, n_features)``;
-class labels are int64 arrays ``y`` of 0s and 1s.
+class labels are int64 arrays ``y`` of 0s and 1s (of 0-9 for :func:`load_digits`).
 """
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib._validation import check_same_length
 
 
-def make_two_classes(n_samples=200, cluster_std=0.7, seed=0):
+def make_two_classes(
+    n_samples: int = 200, cluster_std: float = 0.7, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Two Gaussian blobs in the plane, one per class.
 
     Class 0 is centred at (-1, -1), class 1 at (1, 1); the classes are
@@ -44,7 +48,7 @@ def make_two_classes(n_samples=200, cluster_std=0.7, seed=0):
 make_blobs_2d = make_two_classes
 
 
-def make_xor(n_samples=200, noise=0.2, seed=0):
+def make_xor(n_samples: int = 200, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The XOR problem: four Gaussian clusters at the corners (±1, ±1).
 
     A point is class 1 when its corner's coordinates have different signs,
@@ -73,8 +77,9 @@ def make_xor(n_samples=200, noise=0.2, seed=0):
 
 
 def make_regression_with_outliers(
-    n_samples=100, n_outliers=10, slope=2.0, intercept=1.0, noise=1.0, seed=0
-):
+    n_samples: int = 100, n_outliers: int = 10, slope: float = 2.0, intercept: float = 1.0,
+    noise: float = 1.0, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Points near a line, some of them replaced by outliers far above it.
 
         y = slope * x + intercept + noise * N(0, 1),   x uniform in [0, 10]
@@ -108,7 +113,9 @@ def make_regression_with_outliers(
     return x, y
 
 
-def make_scaled_regression(scale=10.0, n_samples=100, noise=0.3, seed=0):
+def make_scaled_regression(
+    scale: float = 10.0, n_samples: int = 100, noise: float = 0.3, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Linear-regression data whose two features have very different spreads.
 
     The features are centred on 0, ``x1`` with standard deviation 1 and ``x2`` with standard
@@ -145,7 +152,7 @@ def make_scaled_regression(scale=10.0, n_samples=100, noise=0.3, seed=0):
     return X, y
 
 
-def load_breast_cancer():
+def load_breast_cancer() -> tuple[np.ndarray, np.ndarray]:
     """Wisconsin breast cancer data (569 tumours, 30 features), from scikit-learn.
 
     Returns
@@ -160,7 +167,7 @@ def load_breast_cancer():
     return X.astype(np.float64), y.astype(np.int64)
 
 
-def load_digits_binary(digits=(3, 8)):
+def load_digits_binary(digits: tuple[int, int] = (3, 8)) -> tuple[np.ndarray, np.ndarray]:
     """8x8 images of two handwritten digits, from scikit-learn's digits data.
 
     Parameters
@@ -185,7 +192,27 @@ def load_digits_binary(digits=(3, 8)):
     return X[keep].astype(np.float64), (labels[keep] == positive).astype(np.int64)
 
 
-def train_test_split(X, y, test_size=0.25, seed=0, stratify=False):
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """8x8 images of the ten handwritten digits, from scikit-learn's digits data (1797 images).
+
+    Each image is a digit 0-9 written by one of 43 people, scanned and reduced to 8 x 8 blocks
+    whose values count the inked pixels of a 4 x 4 square of the scan: 0 (white) to 16 (black).
+
+    Returns
+    -------
+    X : ndarray of float64, shape (1797, 64)
+        Pixel intensities 0 to 16, row by row (``X[i].reshape(8, 8)`` is image i).
+    y : ndarray of int64, shape (1797,)
+        The digit shown, 0 to 9 (about 180 images each).
+    """
+    from sklearn import datasets
+
+    X, y = datasets.load_digits(return_X_y=True)
+    return X.astype(np.float64), y.astype(np.int64)
+
+
+def train_test_split(X: ArrayLike, y: ArrayLike, test_size: float | int = 0.25, seed: int = 0,
+                     stratify: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split samples at random into a training and a test set.
 
     Parameters
@@ -225,7 +252,7 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=False):
     if stratify:
         if y.ndim != 1:
             raise ValueError(f"stratify needs 1-D class labels y, got shape {y.shape}")
-        test = []
+        test: Any = []
         for label in np.unique(y):
             members = rng.permutation(np.flatnonzero(y == label))
             test.extend(members[: round(n_test / n * len(members))])

@@ -17,9 +17,20 @@ These are the loops of :class:`ann_lib.network.MLP` with one activation per laye
 out as plain functions (lesson 08 of the course).
 """
 
-import numpy as np
+from collections.abc import Sequence
+from typing import Any
 
-from ann_lib._validation import as_2d, as_float_array, check_same_shape, lookup
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ann_lib._validation import (
+    as_2d,
+    as_float_array,
+    check_same_shape,
+    is_finite_number,
+    is_integer,
+    lookup,
+)
 from ann_lib.activations import ACTIVATIONS
 from ann_lib.layers import activation_backward, activation_forward, dense_backward, dense_forward
 from ann_lib.losses import binary_cross_entropy, binary_cross_entropy_grad
@@ -54,7 +65,9 @@ def _check_network(params, activations):
     return pairs
 
 
-def forward(X, params, activations):
+def forward(
+    X: ArrayLike, params: Sequence[tuple[ArrayLike, ArrayLike]], activations: Sequence[str],
+) -> tuple[np.ndarray, list[Any]]:
     """Forward pass of a network of any depth, keeping every layer's caches.
 
     Parameters
@@ -90,7 +103,7 @@ def forward(X, params, activations):
     return A, caches
 
 
-def backward(dA, caches):
+def backward(dA: ArrayLike, caches: Sequence[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Backpropagation through every layer, from the gradient of the cost at the output.
 
     Parameters
@@ -119,12 +132,14 @@ def backward(dA, caches):
     for i in reversed(range(len(caches))):
         dense_cache, activation_cache = caches[i]
         dZ = activation_backward(dA, activation_cache)
-        dA, dW, db = dense_backward(dZ, dense_cache, compute_dX=i > 0)
+        dA, dW, db = dense_backward(dZ, dense_cache, compute_dX=i > 0)  # type: ignore[assignment]
         grads.append((dW, db))
     return grads[::-1]
 
 
-def init_params(layer_sizes, scheme, rng):
+def init_params(
+    layer_sizes: Sequence[int], scheme: str, rng: np.random.Generator,
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Random weights scaled for the layer's fan-in (He) or fan-in and fan-out (Glorot).
 
     ``W_l`` is drawn from a normal distribution with mean 0 and variance
@@ -159,7 +174,8 @@ def init_params(layer_sizes, scheme, rng):
             for n_in, n_out in zip(sizes[:-1], sizes[1:])]
 
 
-def train(X, Y, params, activations, learning_rate, epochs):
+def train(X: ArrayLike, Y: ArrayLike, params: list[tuple[np.ndarray, np.ndarray]], activations: Sequence[str],
+          learning_rate: float, epochs: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[float]]:
     """Full-batch gradient descent on the mean binary cross-entropy of the network's output.
 
     Each epoch: ``A, caches = forward(X, params, activations)``; the cost
@@ -188,9 +204,9 @@ def train(X, Y, params, activations, learning_rate, epochs):
         The cost before each step, one entry per epoch.
     """
     pairs = _check_network(params, activations)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+    if not is_integer(epochs) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    if isinstance(learning_rate, bool) or not np.isfinite(learning_rate) or learning_rate <= 0:
+    if not (is_finite_number(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     Y = as_float_array(Y, "Y")
     params = [(W.copy(), b.copy()) for W, b in pairs]

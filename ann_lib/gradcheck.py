@@ -7,12 +7,15 @@ analytic gradient that is right typically agrees to a relative error below
 1e-7, and one that is wrong differs by far more.
 """
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib._validation import as_float_array
 
 
-def numerical_gradient(f, x, eps=1e-5):
+def numerical_gradient(f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, eps: float = 1e-5) -> np.ndarray:
     """Gradient of a scalar function by centred differences, one coordinate at a time.
 
     Parameters
@@ -49,7 +52,7 @@ def _scalar(value):
     return float(value.reshape(()))
 
 
-def relative_error(a, b):
+def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     """Largest element-wise relative error between two arrays.
 
         max_i |a_i - b_i| / max(1e-12, |a_i| + |b_i|)

@@ -15,11 +15,19 @@ inputs (chain rule):
                                                dense_backward
 """
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
 from ann_lib._validation import as_float_array, lookup
 from ann_lib.activations import ACTIVATIONS
 
 
-def dense_forward(X, W, b):
+def dense_forward(
+    X: ArrayLike, W: ArrayLike, b: ArrayLike,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Forward pass of a dense layer, ``Z = X @ W + b``.
 
     Parameters
@@ -55,15 +63,19 @@ def dense_forward(X, W, b):
             f"b has shape {b.shape} but W has shape {W.shape}: "
             f"b needs one entry per column of W, shape ({W.shape[1]},)"
         )
-    return _dense_forward(X, W, b)
+    return dense_forward_kernel(X, W, b)
 
 
-def _dense_forward(X, W, b):
+def dense_forward_kernel(
+    X: np.ndarray, W: np.ndarray, b: np.ndarray,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """:func:`dense_forward` for inputs already checked (as in :meth:`ann_lib.network.MLP.fit`)."""
     return X @ W + b, (X, W)
 
 
-def dense_backward(dZ, cache, compute_dX=True):
+def dense_backward(
+    dZ: ArrayLike, cache: tuple[np.ndarray, np.ndarray], compute_dX: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Backward pass of a dense layer.
 
     Parameters
@@ -92,17 +104,19 @@ def dense_backward(dZ, cache, compute_dX=True):
             f"dZ has shape {dZ.shape} but Z = X @ W + b has shape {(X.shape[0], W.shape[1])} "
             f"(X {X.shape}, W {W.shape}): dZ must have the shape of Z"
         )
-    return _dense_backward(dZ, cache, compute_dX)
+    return dense_backward_kernel(dZ, cache, compute_dX)
 
 
-def _dense_backward(dZ, cache, compute_dX=True):
+def dense_backward_kernel(
+    dZ: np.ndarray, cache: tuple[np.ndarray, np.ndarray], compute_dX: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """:func:`dense_backward` for a `dZ` already known to have the shape of ``Z``."""
     X, W = cache
     dX = dZ @ W.T if compute_dX else None
     return dX, X.T @ dZ, dZ.sum(axis=0)
 
 
-def activation_forward(Z, name):
+def activation_forward(Z: ArrayLike, name: str) -> tuple[np.ndarray, tuple[np.ndarray, str]]:
     """Forward pass of an activation layer, ``A = f(Z)``.
 
     Parameters
@@ -118,10 +132,12 @@ def activation_forward(Z, name):
         For :func:`activation_backward`.
     """
     f, _ = lookup(ACTIVATIONS, name, "activation")
-    return _activation_forward(as_float_array(Z, "Z"), name, f)
+    return activation_forward_kernel(as_float_array(Z, "Z"), name, f)
 
 
-def _activation_forward(Z, name, f):
+def activation_forward_kernel(
+    Z: np.ndarray, name: str, f: Callable[[np.ndarray], Any],
+) -> tuple[np.ndarray, tuple[np.ndarray, str]]:
     """:func:`activation_forward` with the function `f` of `name` resolved by the caller.
 
     `f` may be the private kernel of the activation (see :mod:`ann_lib.activations`) for a
@@ -130,7 +146,7 @@ def _activation_forward(Z, name, f):
     return f(Z), (Z, name)
 
 
-def activation_backward(dA, cache):
+def activation_backward(dA: ArrayLike, cache: tuple[np.ndarray, str]) -> np.ndarray:
     """Backward pass of an activation layer, ``dZ = dA * f'(Z)``.
 
     Parameters
@@ -149,10 +165,12 @@ def activation_backward(dA, cache):
     dA = as_float_array(dA, "dA")
     if dA.shape != Z.shape:
         raise ValueError(f"dA has shape {dA.shape} but Z has shape {Z.shape}: they must match")
-    return _activation_backward(dA, Z, f_grad)
+    return activation_backward_kernel(dA, Z, f_grad)
 
 
-def _activation_backward(dA, Z, f_grad):
+def activation_backward_kernel(
+    dA: np.ndarray, Z: np.ndarray, f_grad: Callable[[np.ndarray], Any],
+) -> np.ndarray:
     """:func:`activation_backward` for a float `dA` of Z's shape and the derivative `f_grad`.
 
     `f_grad` may be a private kernel that returns a boolean mask (``relu``'s), which

@@ -9,27 +9,42 @@ with the hidden activation for ``l < L`` and the output activation for
 descent, with gradients from backpropagation.
 """
 
+from collections.abc import Sequence
+from typing import Any, Self
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 
-from ann_lib._validation import as_2d, as_float_array, check_batch_size, check_is_fitted, lookup
-from ann_lib.activations import _KERNELS, ACTIVATIONS
-from ann_lib.layers import (
-    _activation_backward,
-    _activation_forward,
-    _dense_backward,
-    _dense_forward,
-    dense_backward,
-    dense_forward,
+from ann_lib._validation import (
+    as_2d,
+    as_float_array,
+    check_batch_size,
+    check_is_fitted,
+    is_finite_number,
+    is_integer,
+    lookup,
 )
-from ann_lib.losses import LOSSES, _binary_cross_entropy, _check_unit_interval
-from ann_lib.optim import _gradient_descent_in_place, _momentum_in_place, minibatches
+from ann_lib.activations import ACTIVATIONS, KERNELS
+from ann_lib.layers import (
+    activation_backward_kernel,
+    activation_forward_kernel,
+    dense_backward,
+    dense_backward_kernel,
+    dense_forward,
+    dense_forward_kernel,
+)
+from ann_lib.losses import LOSSES, binary_cross_entropy_kernel, check_unit_interval
+from ann_lib.optim import gradient_descent_in_place, minibatches, momentum_in_place
 
 HE_ACTIVATIONS = ("relu", "leaky_relu", "elu")
 """Activations whose layers get He initialisation (the others get Glorot)."""
 
 
-def init_params(layer_sizes, rng, hidden_activation="relu", output_activation="sigmoid"):
+def init_params(
+    layer_sizes: Sequence[int], hidden_activation: str = "relu", output_activation: str = "sigmoid", *,
+    rng: np.random.Generator,
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Random initial weights and zero biases for every layer.
 
     ``W`` is drawn from a normal distribution with mean 0 and
@@ -44,10 +59,11 @@ def init_params(layer_sizes, rng, hidden_activation="relu", output_activation="s
     ----------
     layer_sizes : sequence of int
         ``[n_features, hidden_1, ..., n_outputs]``, at least two entries.
-    rng : numpy.random.Generator or int
-        Source of randomness (an int is used as a seed).
     hidden_activation, output_activation : str, default "relu", "sigmoid"
         Activation after the hidden layers and after the last layer.
+    rng : numpy.random.Generator or int
+        Source of randomness (an int is used as a seed); last, as in
+        :func:`ann_lib.deep.init_params`, and named: ``init_params(sizes, rng=0)``.
 
     Returns
     -------
@@ -136,7 +152,8 @@ class MLP(BaseEstimator):
         self.loss = loss
         self.seed = seed
 
-    def fit(self, X, y, epochs=100, batch_size=32, learning_rate=0.1, momentum=0.0):
+    def fit(self, X: ArrayLike, y: ArrayLike, epochs: int = 100, batch_size: int | None = 32,
+            learning_rate: float = 0.1, momentum: float = 0.0) -> Self:
         """Train from fresh random weights.
 
         Parameters
@@ -171,16 +188,17 @@ class MLP(BaseEstimator):
         _check_training(epochs, batch_size, learning_rate, momentum)
         X, Y = self._check_data(X, y, sizes[0], sizes[-1])
         self._rng = np.random.default_rng(self.seed)
-        self.params_ = init_params(sizes, self._rng, self.hidden_activation, self.output_activation)
+        self.params_ = init_params(sizes, self.hidden_activation, self.output_activation, rng=self._rng)
         self.n_features_in_ = sizes[0]
         self._velocity = [(np.zeros_like(W), np.zeros_like(b)) for W, b in self.params_]
-        self.loss_history_ = []
+        self.loss_history_: list[float] = []
         shuffled = (np.empty_like(X), np.empty_like(Y))  # reused by every epoch
         for _ in range(epochs):
             self._epoch(X, Y, batch_size, learning_rate, momentum, shuffled)
         return self
 
-    def partial_fit(self, X, y, batch_size=32, learning_rate=0.1, momentum=0.0):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, batch_size: int | None = 32, learning_rate: float = 0.1,
+                    momentum: float = 0.0) -> Self:
         """One more epoch of training from the current weights (``fit(..., epochs=1)`` if unfitted).
 
         ``fit(X, y, epochs=1)`` followed by ``k`` calls of ``partial_fit(X, y)``
@@ -206,43 +224,43 @@ class MLP(BaseEstimator):
         X = _check_X(X, n_features)
         Y = _check_y(y, len(X), n_outputs)
         if self._fused_output():  # the loss of each batch is computed unchecked
-            _check_unit_interval(Y, "y", "; the labels of a classifier are 0 and 1")
+            check_unit_interval(Y, "y", "; the labels of a classifier are 0 and 1")
         return X, Y
 
     def _epoch(self, X, Y, batch_size, learning_rate, momentum, shuffled=None):
         """One pass over (X, Y) in shuffled mini-batches; appends the epoch's mean batch loss.
 
         X and Y were checked once by :meth:`fit`, so everything in the loop runs unchecked:
-        the layers' private kernels and the activations' (:data:`ann_lib.activations._KERNELS`,
+        the layers' kernels and the activations' (:data:`ann_lib.activations.KERNELS`,
         resolved once here, under one ``np.errstate`` instead of one per call).
         """
         fused = self._fused_output()
         if fused:
 
             def batch_total(Y, output):  # the sum of the loss over the batch's entries
-                return _binary_cross_entropy(Y, output).sum()
+                return binary_cross_entropy_kernel(Y, output).sum()
         else:
             loss = lookup(LOSSES, self.loss, "loss")[0]
 
             def batch_total(Y, output):
                 return loss(Y, output) * Y.size
-        layers = self._layers(_KERNELS)  # the arrays of params_ are updated in place
+        layers = self._layers(KERNELS)  # the arrays of params_ are updated in place
         params = [array for layer in self.params_ for array in layer]
         velocity = [array for layer in self._velocity for array in layer]
         total = 0.0
         with np.errstate(under="ignore"):  # the kernels' underflow to 0 is no error
             for X_batch, Y_batch in minibatches(X, Y, batch_size, self._rng, out=shuffled):
-                output, caches = self._forward(X_batch, _dense_forward, layers)
+                output, caches = self._forward(X_batch, dense_forward_kernel, layers)
                 total += batch_total(Y_batch, output)
-                grads = self._backward(output, Y_batch, caches, _dense_backward, layers, fused)
+                grads = self._backward(output, Y_batch, caches, dense_backward_kernel, layers, fused)
                 # optim's in-place updates (gradient_descent_step, momentum_step), minus the checks
                 if momentum:
-                    _momentum_in_place(zip(params, grads, velocity), learning_rate, momentum)
+                    momentum_in_place(zip(params, grads, velocity), learning_rate, momentum)
                 else:
-                    _gradient_descent_in_place(zip(params, grads), learning_rate)
+                    gradient_descent_in_place(zip(params, grads), learning_rate)
         self.loss_history_.append(float(total / Y.size))
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> tuple[np.ndarray, list[Any]]:
         """Forward pass through all layers.
 
         Parameters
@@ -269,11 +287,13 @@ class MLP(BaseEstimator):
         caches = []
         for W, b, name, f, _ in layers:
             Z, dense_cache = dense(A, W, b)
-            A, activation_cache = _activation_forward(Z, name, f)
+            A, activation_cache = activation_forward_kernel(Z, name, f)
             caches.append((dense_cache, activation_cache))
         return A, caches
 
-    def backward(self, output, y, caches):
+    def backward(
+        self, output: np.ndarray, y: np.ndarray, caches: list[Any],
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Backpropagation: gradient of the mean loss with respect to every parameter.
 
         For a sigmoid output with binary cross-entropy the two derivatives are
@@ -308,16 +328,16 @@ class MLP(BaseEstimator):
             dZ = (output - Y) / Y.size
         else:
             loss_grad = lookup(LOSSES, self.loss, "loss")[1]
-            dZ = _activation_backward(loss_grad(Y, output), caches[-1][1][0], layers[-1][4])
+            dZ = activation_backward_kernel(loss_grad(Y, output), caches[-1][1][0], layers[-1][4])
         grads = []
         for i in reversed(range(len(caches))):
             dA, dW, db = dense(dZ, caches[i][0], compute_dX=i > 0)
             grads += (db, dW)
             if i > 0:
-                dZ = _activation_backward(dA, caches[i - 1][1][0], layers[i - 1][4])
+                dZ = activation_backward_kernel(dA, caches[i - 1][1][0], layers[i - 1][4])
         return grads[::-1]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of class 1 for each sample (sigmoid output only).
 
         Unlike scikit-learn, which returns one column per class, this returns
@@ -333,7 +353,7 @@ class MLP(BaseEstimator):
             )
         return self._output(X)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predictions: class labels 0/1 (output >= 0.5) for a sigmoid output, else the output.
 
         Returns
@@ -344,7 +364,7 @@ class MLP(BaseEstimator):
         output = self._output(X)
         return (output >= 0.5).astype(np.int64) if self._is_classifier() else output
 
-    def score(self, X, y):
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Accuracy for a classifier, coefficient of determination R^2 for a regressor.
 
         ``R^2 = 1 - sum((y - y_hat)**2) / sum((y - mean(y))**2)`` over all outputs.
@@ -370,7 +390,7 @@ class MLP(BaseEstimator):
         """``(W, b, activation name, f, f_grad)`` of every layer, ``f`` and ``f_grad`` from `table`.
 
         `table` is :data:`ann_lib.activations.ACTIVATIONS` (checked functions) or its
-        private kernels, for arrays already checked.
+        unchecked kernels (:data:`ann_lib.activations.KERNELS`), for arrays already checked.
         """
         return [(W, b, name, *table[name])
                 for (W, b), name in zip(self.params_, self._layer_activations())]
@@ -404,18 +424,10 @@ def _check_y(y, n_samples, n_outputs):
 
 def _check_training(epochs, batch_size, learning_rate, momentum):
     """Raise ``ValueError`` unless the training arguments of :meth:`MLP.fit` are valid."""
-    if not _is_integer(epochs) or epochs < 0:
+    if not is_integer(epochs) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
     check_batch_size(batch_size)
-    if not _is_real(learning_rate) or not (np.isfinite(learning_rate) and learning_rate > 0):
+    if not (is_finite_number(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    if not _is_real(momentum) or not 0 <= momentum < 1:
+    if not (is_finite_number(momentum) and 0 <= momentum < 1):
         raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
-
-
-def _is_integer(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _is_real(value):
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

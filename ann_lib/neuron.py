@@ -7,11 +7,17 @@ The weights ``w`` say how much each input ``x_i`` counts, the bias ``b``
 shifts the threshold, and the activation ``f`` shapes the output.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
 from ann_lib._validation import as_float_array, lookup
 from ann_lib.activations import ACTIVATIONS
 
 
-def weighted_sum(x, w, b):
+def weighted_sum(x: ArrayLike, w: ArrayLike, b: ArrayLike) -> np.ndarray | np.floating:
     """Weighted sum of the inputs plus the bias, ``z = sum_i w_i x_i + b``.
 
     Parameters
@@ -54,7 +60,9 @@ def weighted_sum(x, w, b):
     return (x @ w + b)[()]
 
 
-def neuron_output(x, w, b, activation):
+def neuron_output(
+    x: ArrayLike, w: ArrayLike, b: ArrayLike, activation: str | Callable[..., Any],
+) -> ArrayLike:
     """Output of one neuron, ``a = activation(weighted_sum(x, w, b))``.
 
     Parameters

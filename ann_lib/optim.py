@@ -9,12 +9,16 @@ the result has the same structure. Inputs are never modified, unless
 ``inplace=True`` asks for an update in place (what a training loop wants).
 """
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ann_lib._validation import as_float_array, check_batch_size, check_same_length
+from ann_lib._validation import as_float_array, check_batch_size, check_same_length, is_finite_number
 
 
-def gradient_descent_step(params, grads, learning_rate, inplace=False):
+def gradient_descent_step(params: Any, grads: Any, learning_rate: float, inplace: bool = False) -> Any:
     """One step of gradient descent, ``p - learning_rate * g`` for every parameter.
 
     Parameters
@@ -32,13 +36,14 @@ def gradient_descent_step(params, grads, learning_rate, inplace=False):
     new_params : same structure as `params`
     """
     if inplace:
-        _gradient_descent_in_place(_leaves_to_update((params, grads), ("params", "grads")),
+        gradient_descent_in_place(_leaves_to_update((params, grads), ("params", "grads")),
                                    learning_rate)
         return params
     return _map(lambda p, g: p - learning_rate * g, params, grads, names=("params", "grads"))
 
 
-def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=False):
+def momentum_step(params: Any, grads: Any, velocity: Any, learning_rate: float, beta: float = 0.9,
+                  inplace: bool = False) -> tuple[Any, Any]:
     """One step of gradient descent with momentum.
 
         v <- beta * v - learning_rate * g
@@ -69,7 +74,7 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=Fals
             raise ValueError("inplace=True needs the velocity arrays to update (zeros at first)")
 
         leaves = _leaves_to_update((params, grads, velocity), ("params", "grads", "velocity"))
-        _momentum_in_place(leaves, learning_rate, beta)
+        momentum_in_place(leaves, learning_rate, beta)
         return params, velocity
     if velocity is None:
         velocity = _map(np.zeros_like, params)
@@ -80,13 +85,13 @@ def momentum_step(params, grads, velocity, learning_rate, beta=0.9, inplace=Fals
     return params, velocity
 
 
-def _gradient_descent_in_place(leaves, learning_rate):
+def gradient_descent_in_place(leaves: list[tuple[np.ndarray, ...]], learning_rate: float) -> None:
     """``p -= learning_rate * g`` for every pair ``(p, g)`` of checked `leaves`."""
     for p, g in leaves:
         p -= learning_rate * g
 
 
-def _momentum_in_place(leaves, learning_rate, beta):
+def momentum_in_place(leaves: list[tuple[np.ndarray, ...]], learning_rate: float, beta: float) -> None:
     """The momentum step in place for every triple ``(p, g, v)`` of checked `leaves`."""
     for p, g, v in leaves:
         v *= beta
@@ -96,7 +101,8 @@ def _momentum_in_place(leaves, learning_rate, beta):
 
 # --- adaptive steps and schedules
 
-def rmsprop_step(params, grads, sq_avg, learning_rate, beta=0.9, eps=1e-8):
+def rmsprop_step(params: Any, grads: Any, sq_avg: Any, learning_rate: float, beta: float = 0.9,
+                 eps: float = 1e-8) -> tuple[Any, Any]:
     """One step of RMSProp: each parameter's step divided by its recent gradient size.
 
         s <- beta * s + (1 - beta) * g**2
@@ -135,7 +141,8 @@ def rmsprop_step(params, grads, sq_avg, learning_rate, beta=0.9, eps=1e-8):
     return params, sq_avg
 
 
-def adam_step(params, grads, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam_step(params: Any, grads: Any, m: Any, v: Any, t: int, learning_rate: float = 0.001,
+              beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> tuple[Any, Any, Any]:
     """One step of Adam (Kingma & Ba, 2015): momentum and RMSProp, with bias correction.
 
         m <- beta1 * m + (1 - beta1) * g               (mean of the gradient)
@@ -185,7 +192,9 @@ def adam_step(params, grads, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.99
     return params, m, v
 
 
-def step_decay(epoch, base_rate, drop=0.5, epochs_per_drop=10):
+def step_decay(
+    epoch: ArrayLike, base_rate: float, drop: float = 0.5, epochs_per_drop: int = 10,
+) -> float | np.ndarray:
     """A learning rate that drops by the factor `drop` every `epochs_per_drop` epochs.
 
         rate(epoch) = base_rate * drop ** floor(epoch / epochs_per_drop)
@@ -206,7 +215,7 @@ def step_decay(epoch, base_rate, drop=0.5, epochs_per_drop=10):
     """
     epoch = _check_epochs(epoch)
     _check_rate(base_rate, "base_rate")
-    if not (_is_number(drop) and 0 < drop <= 1):
+    if not (is_finite_number(drop) and 0 < drop <= 1):
         raise ValueError(f"drop must be in (0, 1], the factor the rate is multiplied by, "
                          f"got {drop!r}")
     if (isinstance(epochs_per_drop, (bool, np.bool_))
@@ -216,7 +225,9 @@ def step_decay(epoch, base_rate, drop=0.5, epochs_per_drop=10):
     return float(rate) if rate.ndim == 0 else rate
 
 
-def cosine_decay(epoch, base_rate, n_epochs, min_rate=0.0):
+def cosine_decay(
+    epoch: ArrayLike, base_rate: float, n_epochs: int, min_rate: float = 0.0,
+) -> float | np.ndarray:
     """A learning rate that falls from `base_rate` to `min_rate` along half a cosine.
 
         rate(epoch) = min_rate + (base_rate - min_rate) * (1 + cos(pi * epoch / n_epochs)) / 2
@@ -241,7 +252,7 @@ def cosine_decay(epoch, base_rate, n_epochs, min_rate=0.0):
     if (isinstance(n_epochs, (bool, np.bool_))
             or not isinstance(n_epochs, (int, np.integer)) or n_epochs < 1):
         raise ValueError(f"n_epochs must be a positive integer, got {n_epochs!r}")
-    if not (_is_number(min_rate) and 0 <= min_rate <= base_rate):
+    if not (is_finite_number(min_rate) and 0 <= min_rate <= base_rate):
         raise ValueError(f"min_rate must be between 0 and base_rate = {base_rate!r}, "
                          f"got {min_rate!r}")
     progress = np.minimum(epoch, n_epochs) / n_epochs
@@ -249,29 +260,24 @@ def cosine_decay(epoch, base_rate, n_epochs, min_rate=0.0):
     return float(rate) if rate.ndim == 0 else rate
 
 
-def _is_number(value):
-    return (isinstance(value, (int, float, np.integer, np.floating))
-            and not isinstance(value, (bool, np.bool_)) and bool(np.isfinite(value)))
-
-
 def _check_rate(rate, name="learning_rate"):
-    if not (_is_number(rate) and rate >= 0):
+    if not (is_finite_number(rate) and rate >= 0):
         raise ValueError(f"{name} must be a finite number >= 0, got {rate!r}")
 
 
 def _check_decay(beta, name):
-    if not (_is_number(beta) and 0 <= beta < 1):
+    if not (is_finite_number(beta) and 0 <= beta < 1):
         raise ValueError(f"{name} must be in [0, 1), the weight of the running mean's past, "
                          f"got {beta!r}")
 
 
 def _check_eps(eps):
-    if not (_is_number(eps) and eps > 0):
+    if not (is_finite_number(eps) and eps > 0):
         raise ValueError(f"eps must be a small positive number (e.g. 1e-8) that keeps the "
                          f"division finite, got {eps!r}")
 
 
-def _check_epochs(epoch):
+def _check_epochs(epoch: ArrayLike) -> np.ndarray:
     array = np.asarray(epoch)
     if array.dtype.kind not in "iu" or np.any(array < 0):
         raise ValueError(f"epoch must be an integer >= 0 (or an array of them), counting from 0, "
@@ -338,7 +344,8 @@ def _gather(trees, names, groups):
         _gather(leaves, names, groups)
 
 
-def minibatches(X, y, batch_size, rng, out=None):
+def minibatches(X: np.ndarray, y: np.ndarray, batch_size: int | None, rng: np.random.Generator,
+                out: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield shuffled mini-batches that cover every sample exactly once (one epoch).
 
     Parameters
@@ -386,7 +393,8 @@ def minibatches(X, y, batch_size, rng, out=None):
         yield X[start : start + batch_size], y[start : start + batch_size]
 
 
-def gradient_descent(grad_fn, x0, learning_rate, n_steps, momentum=0.0):
+def gradient_descent(grad_fn: Callable[[np.ndarray], ArrayLike], x0: ArrayLike, learning_rate: float,
+                     n_steps: int, momentum: float = 0.0) -> np.ndarray:
     """Run gradient descent (with optional momentum) from `x0` and record the path.
 
     Meant for lessons on 2-D loss surfaces:
@@ -425,7 +433,9 @@ def gradient_descent(grad_fn, x0, learning_rate, n_steps, momentum=0.0):
     return path
 
 
-def least_squares_descent(X, y, n_steps, lr_fraction=0.8):
+def least_squares_descent(
+    X: ArrayLike, y: ArrayLike, n_steps: int, lr_fraction: float = 0.8,
+) -> tuple[np.ndarray, float]:
     """Gradient descent on the mean squared error of the linear model ``y ~ X @ w``, from w = 0.
 
         C(w) = mean((X @ w - y)**2),   grad C(w) = 2/n X^T (X w - y),   H = 2/n X^T X
@@ -469,7 +479,8 @@ def least_squares_descent(X, y, n_steps, lr_fraction=0.8):
     return gradient_descent(grad, np.zeros(X.shape[1]), learning_rate, n_steps), learning_rate
 
 
-def fit_line(x, y, loss_grad, n_iter=60, **loss_kwargs):
+def fit_line(x: ArrayLike, y: ArrayLike, loss_grad: Callable[..., ArrayLike], n_iter: int = 60,
+             **loss_kwargs: float) -> tuple[float, float]:
     """The line ``y ~ slope * x + intercept`` that minimises a regression cost, by iteratively
     reweighted least squares (IRLS).
 
@@ -512,7 +523,10 @@ def fit_line(x, y, loss_grad, n_iter=60, **loss_kwargs):
 # --- descent loops
 
 
-def linear_regression_descent(X, y, learning_rate, epochs, batch_size, rng, momentum=0.0):
+def linear_regression_descent(
+    X: ArrayLike, y: ArrayLike, learning_rate: float, epochs: int, batch_size: int | None,
+    rng: np.random.Generator, momentum: float = 0.0,
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Train the linear model ``y ~ X @ w + b`` by mini-batch gradient descent on the mean
     squared error, from ``w = 0, b = 0``, and record the cost after every epoch.
 
@@ -557,12 +571,12 @@ def linear_regression_descent(X, y, learning_rate, epochs, batch_size, rng, mome
                          f"shapes {X.shape} and {y.shape}")
     if len(X) == 0:
         raise ValueError("X has no samples")
-    if not (_is_number(learning_rate) and np.isfinite(learning_rate) and learning_rate > 0):
+    if not (is_finite_number(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
     check_batch_size(batch_size)
-    if not (_is_number(momentum) and 0 <= momentum < 1):
+    if not (is_finite_number(momentum) and 0 <= momentum < 1):
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
     rng = np.random.default_rng(rng)
     n = len(X)
@@ -581,8 +595,3 @@ def linear_regression_descent(X, y, learning_rate, epochs, batch_size, rng, mome
             b = b + v_b
         history[epoch] = np.mean((X @ w + b - y) ** 2)
     return w, float(b), history
-
-
-def _is_number(x):
-    """True for a real number (int or float, NumPy's included; not a bool)."""
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)

@@ -1,4 +1,6 @@
-"""Feature standardization: rescale each feature to mean 0 and variance 1.
+"""Preparing data: feature standardization, and class labels as one-hot rows.
+
+Standardization rescales each feature to mean 0 and variance 1:
 
     x_scaled = (x - mean) / scale,   scale = standard deviation (ddof=0)
 
@@ -7,11 +9,14 @@ scale. The statistics are learned on the training data only (``fit``) and
 then applied unchanged to any data (``transform``).
 """
 
+from typing import Self
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib._validation import NotFittedError, as_2d, check_is_fitted
 
-__all__ = ["NotFittedError", "StandardScaler", "standardize"]
+__all__ = ["NotFittedError", "StandardScaler", "one_hot", "standardize"]
 
 
 class StandardScaler:
@@ -40,7 +45,7 @@ class StandardScaler:
     array([[3., 2.]])
     """
 
-    def fit(self, X):
+    def fit(self, X: ArrayLike) -> Self:
         """Learn the mean and scale of each feature.
 
         Parameters
@@ -61,7 +66,7 @@ class StandardScaler:
         self.n_features_in_ = X.shape[1]
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Standardize `X` with the learned statistics: ``(X - mean_) / scale_``.
 
         Parameters
@@ -76,11 +81,11 @@ class StandardScaler:
         X = self._check(X)
         return ((X - self.mean_) / self.scale_).astype(X.dtype, copy=False)
 
-    def fit_transform(self, X):
+    def fit_transform(self, X: ArrayLike) -> np.ndarray:
         """``fit(X)``, then ``transform(X)``."""
         return self.fit(X).transform(X)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Undo :meth:`transform`: ``X * scale_ + mean_``.
 
         Parameters
@@ -94,7 +99,7 @@ class StandardScaler:
         X = self._check(X)
         return (X * self.scale_ + self.mean_).astype(X.dtype, copy=False)
 
-    def _check(self, X):
+    def _check(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self, "mean_")
         X = as_2d(X, "X")
         if X.shape[1] != self.n_features_in_:
@@ -105,7 +110,7 @@ class StandardScaler:
         return X
 
 
-def standardize(X):
+def standardize(X: ArrayLike) -> np.ndarray:
     """Standardize the columns of `X` with their own mean and standard deviation.
 
     Shortcut for ``StandardScaler().fit_transform(X)``.
@@ -119,3 +124,52 @@ def standardize(X):
     ndarray, shape (n_samples, n_features)
     """
     return StandardScaler().fit_transform(X)
+
+
+def check_labels(y: ArrayLike, n_classes: int, name: str = "y") -> np.ndarray:
+    """`y` as a 1-D int64 array of class labels ``0 .. n_classes - 1`` (else ``ValueError``)."""
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
+        raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}")
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n_samples,) class labels, got shape {y.shape}")
+    if y.dtype.kind not in "biuf" or (y.dtype.kind == "f" and not np.all(y == np.round(y))):
+        raise ValueError(f"{name} must hold whole class numbers 0 .. {n_classes - 1}, "
+                         f"got dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"{name} must hold class numbers 0 .. {n_classes - 1}, got values from "
+                         f"{y.min():g} to {y.max():g}")
+    return y.astype(np.int64)
+
+
+def one_hot(y: ArrayLike, n_classes: int) -> np.ndarray:
+    """Class labels as one-hot rows: ``Y[i, y[i]] = 1``, every other entry 0.
+
+    Parameters
+    ----------
+    y : array_like of int, shape (n_samples,)
+        Class numbers ``0 .. n_classes - 1``.
+    n_classes : int
+        The number of classes k, the width of the result (a batch need not hold
+        every class, so it cannot be read from `y`).
+
+    Returns
+    -------
+    Y : ndarray of float64, shape (n_samples, n_classes)
+
+    Raises
+    ------
+    ValueError
+        If `y` is not 1-D, holds a value that is not a whole number in
+        ``0 .. n_classes - 1``, or `n_classes` is not a positive integer.
+
+    Examples
+    --------
+    >>> one_hot([2, 0], 3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    y = check_labels(y, n_classes)
+    Y = np.zeros((y.size, n_classes))
+    Y[np.arange(y.size), y] = 1.0
+    return Y

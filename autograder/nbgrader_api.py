@@ -1,4 +1,8 @@
-"""One way to talk to nbgrader: its Python API, configured by :mod:`autograder.settings`."""
+"""One way to talk to nbgrader: the course's settings (:func:`configure`) and its Python API.
+
+One place says how the course is built and graded, so that running nbgrader by hand (formgrader,
+``nbgrader validate``, with ``nbgrader_config.py``) and running ``ann-course`` give the same results.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,63 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from traitlets.config import Config
 
-from autograder.settings import configure
+from autograder.limits import Limits
+from autograder.outputs.feedback import SanitizeTestOutputs, WrapLongLines
+from autograder.outputs.feedback_page import FeedbackExporter, SanitizeOutputs
+from autograder.outputs.late_policy import LateNote
+from autograder.settings import CODE_STUB, REPO, WARNING_PATTERN
+
+if TYPE_CHECKING:
+    from nbgrader.apps import NbGraderAPI
 
 # nbgrader's gradebook trips SQLAlchemy's autoflush warnings ("... not in session, add operation
 # ... will not proceed") on every autograde; they say nothing an instructor can act on.
 warnings.filterwarnings("ignore", message=r".*not in session.*", module=r"nbgrader(\..*)?")
+
+
+def configure(c: Config, root: str | Path = REPO) -> Config:
+    """Apply the course's nbgrader settings to a traitlets Config ``c``."""
+    root = Path(root)
+    c.CourseDirectory.course_id = "ann-course"
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.source_directory = "solutions"
+    c.CourseDirectory.release_directory = "course"
+    # nbgrader's usual place, at the course's root: it exists in a fresh clone, so every
+    # `nbgrader db ...`, `collect`, formgrader and `ann-course grade submitted` share one gradebook.
+    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.ClearSolutions.enforce_metadata = True
+    c.Execute.timeout = Limits().timeout
+    c.Execute.interrupt_on_timeout = True
+    c.IgnorePattern.enabled = True
+    c.IgnorePattern.pattern = WARNING_PATTERN
+    c.OverwriteCells.add_missing_cells = True
+    c.LimitOutput.max_lines = 1000
+    c.LimitOutput.max_traceback = 100
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        ClearHiddenTests,
+        SanitizeTestOutputs,
+        LateNote,
+        SanitizeOutputs,
+        CSSHTMLHeaderPreprocessor,
+        WrapLongLines,
+    ]
+    # collect never takes a submission made in another student's name (grading/exchange_collect.py)
+    c.ExchangeFactory.collect = "autograder.grading.exchange_collect.OwnerCheckedCollect"
+    # feedback pages: sanitized, math as MathML, no script (outputs/feedback_page.py)
+    c.GenerateFeedback.exporter_class = FeedbackExporter
+    return c
 
 
 class NbgraderError(RuntimeError):
@@ -35,7 +87,7 @@ _EXCEPTION_LINE = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception
 _GENERIC = ("NbGraderException", "nbgrader.converters.base.NbGraderException")
 
 
-def cause_of(result):
+def cause_of(result: dict[str, Any]) -> str:
     """The line of a failed nbgrader step that says why: the last exception line of its log or
     traceback other than nbgrader's closing ``NbGraderException`` ("see the above traceback"),
     e.g. ``RuntimeError: Kernel died before replying to kernel_info``; else its last line."""
@@ -84,7 +136,9 @@ def _fast_alembic():
         nbgrader.api.get_alembic_version = _alembic_head()
 
 
-def api(root, extra_config=None, **coursedir):
+def api(
+    root: str | Path, extra_config: Callable[[Config], None] | None = None, **coursedir: Any,
+) -> NbGraderAPI:
     """An ``NbGraderAPI`` rooted at ``root`` with the course's settings and the given paths.
 
     ``coursedir`` overrides ``CourseDirectory`` traits, e.g. ``source_directory=...``;
@@ -112,7 +166,7 @@ def api(root, extra_config=None, **coursedir):
     return NbGraderAPI(coursedir=CourseDirectory(config=c), config=c, log=log)
 
 
-def require(result, what):
+def require(result: dict[str, Any], what: str) -> dict[str, Any]:
     """Raise :class:`NbgraderError` unless an API call's ``result`` says it succeeded."""
     if not result.get("success"):
         detail = (result.get("error") or result.get("log") or "").strip()

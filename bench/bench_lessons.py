@@ -15,7 +15,7 @@ then the total, and marks every lesson whose ``run`` exceeds its target: 10 s fo
 reported and the run goes on. Nothing is asserted: these are figures to read.
 
 Run: ``python bench/bench_lessons.py [--repeat 3] [--as-grader] [lesson ...]``  (lesson filters
-by folder name, e.g. ``10_capstone``; ``--repeat`` reports the median of several runs).
+by folder name, e.g. ``13_capstone``; ``--repeat`` reports the median of several runs).
 """
 
 import argparse

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from autograder import notebooks
-from autograder.build import lessons
-from autograder.grade import grade
+from autograder.grading.grade import grade
 from autograder.lessons import checks_of
-from autograder.sample_class import submission
+from autograder.release.build import lessons
+from autograder.release.sample_class import submission
 from autograder.settings import REPO
 
 #: Every lesson; a developer may narrow the lesson tests to a few with e.g.
@@ -80,8 +80,8 @@ def _mutants():
 
 def hidden_tests(lesson):
     """``{test grade_id: [(check, answer), ...]}`` of a lesson, as the grader reads them."""
-    from autograder.guard import hidden_tests as read
     from autograder.lessons import checks_module
+    from autograder.lessons import hidden_tests as read
 
     return read(REPO, checks_module(lesson).__name__)
 
@@ -109,7 +109,17 @@ def graded_class(tmp_path_factory):
     for (student, lesson, notebook), wrong in bundles.items():
         notebooks.write(submission(lesson, notebook, wrong), submitted / student / lesson / notebook)
     out = root / "out"
-    rows = grade(submitted, out)
+    # the lesson's figures are not drawn here (hundreds of notebooks; none of the tests that use
+    # this class reads them): tests/autograder/outputs/test_feedback_figures.py grades them
+    saved = os.environ.get("ANN_COURSE_FIGURES")
+    os.environ["ANN_COURSE_FIGURES"] = "0"
+    try:
+        rows = grade(submitted, out).rows
+    finally:
+        if saved is None:
+            os.environ.pop("ANN_COURSE_FIGURES")
+        else:
+            os.environ["ANN_COURSE_FIGURES"] = saved
     return rows, out
 
 

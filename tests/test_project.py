@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from autograder import notebooks
-from autograder.build import build, lessons
+from autograder.release.build import build, lessons
 from autograder.settings import REPO
 
 LESSONS = lessons()
@@ -147,9 +147,13 @@ def test_no_test_cell_ends_on_a_bare_expression(path):
                         f"{cell.id} ends on an expression that is not a checks call")
 
 
-def test_the_course_has_lessons_01_to_10_ending_with_the_capstone_and_35_graded_exercises():
-    assert [lesson[:2] for lesson in LESSONS] == [f"{n:02d}" for n in range(1, 11)]
-    assert LESSONS[-1] == "10_capstone"
+def test_the_course_has_lessons_01_to_13_in_order_and_ends_with_the_capstone():
+    assert [lesson[:2] for lesson in LESSONS] == [f"{n:02d}" for n in range(1, 14)]
+    assert LESSONS[8:] == ["09_optimizers", "10_multiclass", "11_regularization", "12_autograd",
+                           "13_capstone"]
+
+
+def test_the_course_has_at_least_35_graded_exercises():
     per_lesson = {}
     for path in _solution_notebooks():
         nb = notebooks.read(path)

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from autograder import notebooks
-from autograder.sample_class import mistake_answer, solution_answers
+from autograder.release.sample_class import mistake_answer, solution_answers
 from autograder.settings import REPO
 
 L = "01_neuron"
@@ -43,7 +43,8 @@ STUDENTS = ("ann_s1", "ann_s2", "ann_s3")
 BIN = Path(sys.executable).parent
 _COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__",
                                       "out", "demo-out", ".nbgrader", "gradebook.db", "submitted",
-                                      "autograded", "feedback", "test-artifacts", ".pytest_cache")
+                                      "autograded", "feedback", "test-artifacts", ".pytest_cache",
+                                      ".mypy_cache")
 
 
 def _run(cmd, cwd=None, env=None, check=True):
@@ -87,7 +88,7 @@ def wheel(tmp_path_factory):
 
 def test_the_wheel_holds_the_course_helpers_checks_and_graded_cells_but_no_solutions(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for wanted in ("ann_lib/__init__.py", "autograder/check.py", "autograder/cli.py",
+    for wanted in ("ann_lib/__init__.py", "autograder/grading/check_notebook.py", "autograder/cli.py",
                    "autograder/lessons/neuron.py", f"autograder/lessons/release/{L}.json"):
         assert wanted in names, f"{wanted} is not in the wheel"
     assert not [n for n in names if n.endswith(".ipynb") or "solutions/" in n]
@@ -199,7 +200,8 @@ def server(students_venv):
     base.chmod(0o755)
     exchange = base / "exchange"
     exchange.mkdir()
-    exchange.chmod(0o777)
+    exchange.chmod(0o1777)  # README step 2: sticky, and the course's folder made by the instructor
+    (exchange / "ann-course").mkdir(mode=0o755)
     course = base / "instructor" / "ann-course"
     course.parent.mkdir()
     course.parent.chmod(0o700)  # the instructor's clone: students cannot read it
@@ -212,6 +214,7 @@ def server(students_venv):
     for user in STUDENTS:
         subprocess.run(["userdel", "-r", user], capture_output=True)  # a crashed earlier run
         _run(["useradd", "-m", "-d", str(homes / user), "-s", "/bin/bash", user])
+        (homes / user).chmod(0o700)  # README step 2: private homes
         conf = homes / user / ".jupyter" / "nbgrader_config.py"
         conf.parent.mkdir()
         conf.write_text(f'c = get_config()\nc.CourseDirectory.course_id = "ann-course"\n'

@@ -1,9 +1,10 @@
 """Real Unix users for the tests that need them (as root): created, run as, removed.
 
 Tests that grade or serve the course as an ordinary user (an instructor's account on a
-JupyterHub, say) need that user to run this project's Python. The test's own interpreter may sit
-where other users cannot read it (pyenv under /root), so :func:`users_venv` makes a venv the user
-can run, on this project's installed packages.
+JupyterHub, say) need that user to run this project's Python. The test's own interpreter, its
+venv and the clone itself may sit where other users cannot read them (pyenv under /root, a clone
+in a private folder), so :func:`users_venv` makes a venv the user can run, on a copy of this
+project's installed packages in a folder every user can read.
 """
 
 from __future__ import annotations
@@ -109,20 +110,44 @@ def users_python(dest, user):
     return copy, extra
 
 
+def link_tree(src, dest):
+    """``src`` copied to ``dest`` as hard links (the same files, instantly), real copies where
+    ``dest`` is on another file system; ``__pycache__`` folders left out."""
+    def link(source, target):
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    shutil.copytree(src, dest, symlinks=True, copy_function=link,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def users_venv(dest, user):
     """A venv the Unix users can run, on this project's installed packages.
 
-    This test's own venv may rest on a Python the users cannot read, so the users get a venv of
-    this Python (or a copy, see :func:`users_python`) whose site-packages link (a ``.pth``) to
-    this venv's: the same course package, nbgrader, JupyterLab and its extensions, nothing
-    installed twice. Returns its python, the environment that points Jupyter at the extensions'
-    data and config in this venv, and that config folder.
+    This test's own venv, and the clone, may rest where the users cannot read (a clone in root's
+    home or in a private temporary folder), so what the users need of them is linked
+    (:func:`link_tree`) beside ``dest``, in its parent folder (which every user must be able to
+    read, see :func:`shared_folder`): this venv's site-packages with the clone's ``ann_lib`` and
+    ``autograder`` in it, and Jupyter's data and config. The users' venv, on this Python (or a
+    copy, see :func:`users_python`), reaches those site-packages through a ``.pth``: the same
+    course package, nbgrader, JupyterLab and its extensions. Returns its python, the environment
+    that points Jupyter at the extensions' data, and the config folder.
     """
+    from autograder.settings import REPO
+
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     base, extra = users_python(dest.parent / "python", user)
     run([str(base), "-m", "venv", "--without-pip", str(dest)], env={**os.environ, **extra})
     prefix = Path(sys.prefix)
-    site = prefix / "lib" / version / "site-packages"
+    shared = dest.parent / "packages"
+    site = shared / "site-packages"
+    link_tree(prefix / "lib" / version / "site-packages", site)
+    for package in ("ann_lib", "autograder"):  # the clone's, found before the editable install's
+        link_tree(REPO / package, site / package)
+    link_tree(prefix / "share" / "jupyter", shared / "share" / "jupyter")
+    link_tree(prefix / "etc" / "jupyter", shared / "etc" / "jupyter")
     (dest / "lib" / version / "site-packages" / "ann_course_test.pth").write_text(
         f"import site; site.addsitedir({str(site)!r})\n")
     for script in BIN.iterdir():  # the console scripts (jupyter, nbgrader, alembic...), on our python
@@ -133,6 +158,6 @@ def users_venv(dest, user):
             target = dest / "bin" / script.name
             target.write_bytes(b"#!" + str(dest / "bin" / "python").encode() + b"\n" + rest)
             target.chmod(0o755)
-    env = {**extra, "JUPYTER_PATH": str(prefix / "share" / "jupyter"),
-           "JUPYTERLAB_DIR": str(prefix / "share" / "jupyter" / "lab")}
-    return dest / "bin" / "python", env, prefix / "etc" / "jupyter"
+    env = {**extra, "JUPYTER_PATH": str(shared / "share" / "jupyter"),
+           "JUPYTERLAB_DIR": str(shared / "share" / "jupyter" / "lab")}
+    return dest / "bin" / "python", env, shared / "etc" / "jupyter"

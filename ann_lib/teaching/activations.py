@@ -1,13 +1,22 @@
 """Lesson 04, activation functions: every activation with its derivative, and an explorer of the
 learner's activations."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib import activations as act
 from ann_lib.teaching import canvas, learner
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def activation_panel(z=None):
+
+def activation_panel(z: ArrayLike | None = None) -> Figure:
     """Every activation of lesson 04 (solid) with its derivative (dashed), one panel each.
 
     The last-but-one panel is a maxout unit of one input with k = 2 pieces,
@@ -57,8 +66,12 @@ def activation_panel(z=None):
     return fig
 
 
-def activation_explorer(sigmoid=None, sigmoid_grad=None, tanh=None, relu=None, relu_grad=None,
-                        leaky_relu=None, leaky_relu_grad=None, elu=None, elu_grad=None):
+def activation_explorer(sigmoid: Callable | None = None, sigmoid_grad: Callable | None = None,
+                        tanh: Callable | None = None, relu: Callable | None = None,
+                        relu_grad: Callable | None = None, leaky_relu: Callable | None = None,
+                        leaky_relu_grad: Callable | None = None, elu: Callable | None = None,
+                        elu_grad: Callable | None = None, leaky_relu_and_grad: Callable | None = None,
+                        elu_and_grad: Callable | None = None) -> Any:
     """Pick one of the learner's activations, move its parameter, see it and its derivative.
 
     Draws the learner's function (solid), the learner's derivative where the lesson asks for one
@@ -75,6 +88,9 @@ def activation_explorer(sigmoid=None, sigmoid_grad=None, tanh=None, relu=None, r
         ``leaky_relu(z, slope)`` and its derivative ``leaky_relu_grad(z, slope)``.
     elu, elu_grad : callable or None
         ``elu(z, alpha)`` and its derivative ``elu_grad(z, alpha)``.
+    leaky_relu_and_grad, elu_and_grad : callable or None
+        ``leaky_relu_and_grad(z, slope)`` and ``elu_and_grad(z, alpha)``, each returning the pair
+        ``(f(z), f'(z))``; given, they take the place of the two functions above.
 
     Returns
     -------
@@ -86,10 +102,10 @@ def activation_explorer(sigmoid=None, sigmoid_grad=None, tanh=None, relu=None, r
     table = {  # choice: (name, learner f, name of f', learner f', takes a parameter)
         "sigmoid": ("sigmoid", sigmoid, "sigmoid_grad", sigmoid_grad, False),
         "tanh": ("tanh", tanh, None, None, False),
-        "relu": ("relu", relu, "relu_grad", relu_grad, False),
-        "leaky_relu (parameter = slope)": ("leaky_relu", leaky_relu, "leaky_relu_grad",
-                                           leaky_relu_grad, True),
-        "elu (parameter = alpha)": ("elu", elu, "elu_grad", elu_grad, True),
+        "relu": ("relu", relu, "relu_grad" if relu_grad else None, relu_grad, False),
+        "leaky_relu (parameter = slope)": _pair_or_two("leaky_relu", leaky_relu_and_grad,
+                                                       leaky_relu, leaky_relu_grad),
+        "elu (parameter = alpha)": _pair_or_two("elu", elu_and_grad, elu, elu_grad),
     }
     z = np.linspace(-5, 5, 401)
     h = 1e-4
@@ -129,3 +145,25 @@ def activation_explorer(sigmoid=None, sigmoid_grad=None, tanh=None, relu=None, r
         parameter=W.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.05,
                                 description="slope/alpha"),
     )
+
+
+def _pair_or_two(name, pair, f, df):
+    """The explorer's table entry for an activation with a parameter: from the learner's
+    ``<name>_and_grad`` returning ``(f(z), f'(z))`` when given, else from ``f`` and ``df``."""
+    if pair is None:
+        return name, f, f"{name}_grad", df, True
+    paired = f"{name}_and_grad"
+
+    def value(z, parameter):
+        return _value_and_grad(pair(z, parameter))[0]
+
+    def grad(z, parameter):
+        return _value_and_grad(pair(z, parameter))[1]
+
+    return paired, value, paired, grad, True
+
+
+def _value_and_grad(out):
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise ValueError(f"it returned {type(out).__name__}, not the pair (value, gradient)")
+    return out

@@ -1,13 +1,22 @@
 """Lesson 06, backpropagation: one neuron's computational graph, and a tangent explorer of the
 learner's gradient."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib import activations
 from ann_lib.teaching import canvas, learner
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def neuron_graph(x, w, b, y):
+
+def neuron_graph(x: ArrayLike, w: ArrayLike, b: float, y: float) -> Figure:
     """Computational graph of one sigmoid neuron with squared error, forward and backward values.
 
     The graph is ``z = w . x + b``, ``a = sigmoid(z)``, ``L = (a - y)**2``. Above each node its
@@ -42,7 +51,7 @@ def neuron_graph(x, w, b, y):
         "a": (4.8, 1.4, "$a = \\sigma(z)$", a, dL_da),
         "L": (7.2, 1.4, "$L = (a - y)^2$", loss, 1.0),
     }
-    fig, ax = canvas.figure(figsize=(9.5, 4.6))
+    fig, ax = canvas.figure(figsize=(10.5, 4.6))
     for src in ("x1", "w1", "x2", "w2", "b"):
         ax.annotate("", xy=(nodes["z"][0] - 0.75, nodes["z"][1]), xytext=(nodes[src][0] + 0.35,
                     nodes[src][1]), arrowprops=dict(arrowstyle="->", color="grey", lw=1.2))
@@ -53,12 +62,12 @@ def neuron_graph(x, w, b, y):
         ax.text(px, py, label, ha="center", va="center", fontsize=11,
                 bbox=dict(boxstyle="round,pad=0.35", fc="#e8f0fb", ec="#4a78b5"))
         sym = f"{name[0]}_{name[1]}" if len(name) == 2 else name
-        if px == 0.0:  # an input: value on the left, gradient on the right of the box
-            ax.text(px - 0.4, py, f"{value:.3g}", ha="right", va="center", fontsize=9.5,
-                    color="#1f4e8c")
+        if px == 0.0:  # an input: value and gradient on the left, where no arrow runs
+            ax.text(px - 0.4, py + (0.12 if grad is not None else 0.0), f"{value:.3g}",
+                    ha="right", va="center", fontsize=9.5, color="#1f4e8c")
             if grad is not None:
-                ax.text(px + 0.4, py + 0.2, f"$\\partial L/\\partial {sym}$ = {grad:.3g}",
-                        ha="left", va="bottom", fontsize=9.5, color="#b22222")
+                ax.text(px - 0.4, py - 0.12, f"$\\partial L/\\partial {sym}$ = {grad:.3g}",
+                        ha="right", va="top", fontsize=9.5, color="#b22222")
             continue
         ax.text(px, py + 0.38, f"{value:.3g}", ha="center", va="bottom", fontsize=9.5,
                 color="#1f4e8c")
@@ -68,7 +77,7 @@ def neuron_graph(x, w, b, y):
             color="#b22222")
     ax.text(6.0, 1.55, f"$2(a - y)$ = {dL_da:.3g}", ha="center", va="bottom", fontsize=9.5,
             color="#b22222")
-    ax.set_xlim(-0.8, 8.4)
+    ax.set_xlim(-2.4, 8.4)
     ax.set_ylim(-1.2, 3.9)
     ax.axis("off")
     ax.set_title(f"One neuron, target y = {y:g}: forward values (blue) left to right, "
@@ -76,7 +85,7 @@ def neuron_graph(x, w, b, y):
     return fig
 
 
-def tangent_explorer(neuron_gradients):
+def tangent_explorer(neuron_gradients: Callable | None) -> Any:
     """Slider on one weight of a sigmoid neuron: the loss curve and the tangent of slope dL/dw1.
 
     The neuron has inputs ``x = (1.5, -0.5)``, target ``y = 1``, ``w2 = 0.5`` and ``b = 0``;

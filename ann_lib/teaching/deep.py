@@ -1,12 +1,22 @@
 """Lesson 08, deep networks: per-layer measurements, and the decision boundary of the learner's
 network forming over the epochs (snapshots and an explorer)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib.teaching import canvas, learner
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def layer_curves(curves, ylabel, title, log=True):
+
+def layer_curves(curves: Mapping[str, ArrayLike], ylabel: str, title: str,
+                 log: bool = True) -> Figure:
     """One line per setting of a quantity measured in every layer (a spread, a gradient norm).
 
     Parameters
@@ -57,18 +67,28 @@ def _output_surface(forward, params, activations, points, shape):
     return learner.call(forward, "forward", points, params, activations, convert=first_column)
 
 
+OUTPUT_LABEL = "network output (1 = class 1)"
+
+
 def _draw(ax, G1, G2, out, X, y, title):
-    ax.imshow(out, cmap="coolwarm", vmin=0, vmax=1, origin="lower", aspect="auto",
-              extent=(G1[0, 0], G1[0, -1], G2[0, 0], G2[-1, 0]), interpolation="nearest")
+    """The output over the plane (colour), the boundary at 0.5 (black line) and the data: class 0
+    as white circles, class 1 as yellow triangles, both edged in black so that they stand out on
+    the blue and the red. Returns the image, for a colour bar."""
+    image = ax.imshow(out, cmap="coolwarm", vmin=0, vmax=1, origin="lower", aspect="auto",
+                      extent=(G1[0, 0], G1[0, -1], G2[0, 0], G2[-1, 0]), interpolation="nearest")
     if np.nanmin(out) < 0.5 < np.nanmax(out):
         ax.contour(G1, G2, out, levels=[0.5], colors="black", linewidths=1.5)
-    y = np.asarray(y).reshape(-1)
-    ax.scatter(X[:, 0], X[:, 1], c=np.where(y > 0.5, "tab:red", "tab:blue"), s=12,
-               edgecolors="black", linewidths=0.4)
+    y = np.asarray(y).reshape(-1) > 0.5
+    ax.scatter(X[~y, 0], X[~y, 1], marker="o", c="white", s=16, edgecolors="black",
+               linewidths=0.6, label="class 0")
+    ax.scatter(X[y, 0], X[y, 1], marker="^", c="gold", s=20, edgecolors="black",
+               linewidths=0.6, label="class 1")
     ax.set_title(title, fontsize=9)
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.set_xlabel("$x_1$", fontsize=9)
+    ax.set_ylabel("$x_2$", fontsize=9)
+    ax.tick_params(labelsize=8)
+    return image
 
 
 def _accuracy(forward, params, activations, X, y):
@@ -76,7 +96,9 @@ def _accuracy(forward, params, activations, X, y):
     return float(np.mean((out >= 0.5) == (np.asarray(y).reshape(-1) > 0.5)))
 
 
-def decision_boundaries(forward, snapshots, epochs, X, y, activations, n_panels=6):
+def decision_boundaries(forward: Callable | None, snapshots: Sequence[Any], epochs: Sequence[int],
+                        X: ArrayLike, y: ArrayLike, activations: Sequence[str],
+                        n_panels: int = 6) -> Figure:
     """The learner's network output over the plane at several epochs of its training.
 
     Parameters
@@ -114,17 +136,20 @@ def decision_boundaries(forward, snapshots, epochs, X, y, activations, n_panels=
                        .round().astype(int)))
     cols = min(3, len(shown))
     rows = -(-len(shown) // cols)
-    fig, axes = canvas.figure(rows, cols, figsize=(3.2 * cols, 3.2 * rows), squeeze=False)
+    fig, axes = canvas.figure(rows, cols, figsize=(3.2 * cols + 1.0, 3.3 * rows), squeeze=False)
     for ax in axes.ravel()[len(shown):]:
         ax.axis("off")
     for ax, k in zip(axes.ravel(), shown):
         out = _output_surface(forward, snapshots[k], activations, points, G1.shape)
         acc = _accuracy(forward, snapshots[k], activations, X, y)
-        _draw(ax, G1, G2, out, X, y, f"epoch {epochs[k]}: accuracy {acc:.0%}")
+        image = _draw(ax, G1, G2, out, X, y, f"epoch {epochs[k]}: accuracy {acc:.0%}")
+    fig.colorbar(image, ax=axes, shrink=0.8, label=OUTPUT_LABEL)
+    axes[0, 0].legend(loc="upper right", fontsize=8, framealpha=0.9)
     return fig
 
 
-def boundary_explorer(forward, snapshots, epochs, X, y, activations):
+def boundary_explorer(forward: Callable | None, snapshots: Sequence[Any], epochs: Sequence[int],
+                      X: ArrayLike, y: ArrayLike, activations: Sequence[str]) -> Any:
     """A slider over the epochs of training: the learner's network output at that epoch.
 
     Parameters as :func:`decision_boundaries`; the slider steps through `epochs` (the snapshot
@@ -149,9 +174,12 @@ def boundary_explorer(forward, snapshots, epochs, X, y, activations):
         k = max(i for i, e in enumerate(epochs) if e <= epoch) if epoch >= epochs[0] else 0
         out = _output_surface(forward, snapshots[k], activations, points, G1.shape)
         acc = _accuracy(forward, snapshots[k], activations, X, y)
-        fig, ax = canvas.figure(figsize=(4.8, 4.4))
-        _draw(ax, G1, G2, out, X, y, f"your network after {epochs[k]} epochs: accuracy {acc:.0%}"
-                                     "\nblack line: output 0.5")
+        fig, ax = canvas.figure(figsize=(5.6, 4.4))
+        image = _draw(ax, G1, G2, out, X, y,
+                      f"your network after {epochs[k]} epochs: accuracy {acc:.0%}"
+                      "\nblack line: output 0.5")
+        fig.colorbar(image, ax=ax, shrink=0.8, label=OUTPUT_LABEL)
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
         canvas.show()
         return out
 

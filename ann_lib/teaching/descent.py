@@ -2,28 +2,37 @@
 of the learner's gradient descent and momentum step, and the loss curves of the learner's
 training loops (batch, stochastic and mini-batch descent; plain descent against momentum)."""
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib import optim
 from ann_lib.teaching import canvas, learner
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 #: Where the descents on the bowl start.
 START = np.array([4.0, 1.0])
 
 
-def bowl(theta0, theta1):
+def bowl(theta0: np.ndarray | float, theta1: np.ndarray | float) -> np.ndarray | float:
     """The elongated bowl of lesson 07, ``theta0**2 + 10 theta1**2``."""
     return theta0 ** 2 + 10 * theta1 ** 2
 
 
-def bowl_grad(theta):
+def bowl_grad(theta: np.ndarray) -> np.ndarray:
     """The gradient of :func:`bowl` at ``theta`` of shape (2,): ``(2 theta0, 20 theta1)``."""
     return np.array([2 * theta[0], 20 * theta[1]])
 
 
-def bowl_contours(ax, lim=(-5.0, 5.0, -2.0, 2.0)):
+def bowl_contours(ax: Axes, lim: tuple[float, float, float, float] = (-5.0, 5.0, -2.0, 2.0)) -> None:
     """Draw the contours of :func:`bowl` and its minimum on `ax`."""
     t0, t1 = np.meshgrid(np.linspace(lim[0], lim[1], 201), np.linspace(lim[2], lim[3], 161))
     ax.contour(t0, t1, bowl(t0, t1), levels=[0.1, 0.5, 1, 2, 4, 8, 16, 32], colors="grey",
@@ -35,9 +44,10 @@ def bowl_contours(ax, lim=(-5.0, 5.0, -2.0, 2.0)):
     ax.set_ylabel(r"$\theta_1$")
 
 
-def learning_rate_paths(rates=(0.01, 0.09, 0.098, 0.102), n_steps=30, start=(4.0, 1.0),
-                        labels=("too small", "about right", "too large: oscillates",
-                                "far too large: diverges")):
+def learning_rate_paths(rates: Sequence[float] = (0.01, 0.09, 0.098, 0.102), n_steps: int = 30,
+                        start: ArrayLike = (4.0, 1.0),
+                        labels: Sequence[str] = ("too small", "about right", "too large: oscillates",
+                                                 "far too large: diverges")) -> Figure:
     """Gradient descent on the bowl ``theta0**2 + 10 theta1**2`` with several learning rates.
 
     One panel per learning rate: the contours, the path of `n_steps` steps from `start`
@@ -62,7 +72,8 @@ def learning_rate_paths(rates=(0.01, 0.09, 0.098, 0.102), n_steps=30, start=(4.0
     return fig
 
 
-def local_minima(starts=(-2.0, -0.4, 0.6, 2.0), learning_rate=0.02, n_steps=60):
+def local_minima(starts: Sequence[float] = (-2.0, -0.4, 0.6, 2.0), learning_rate: float = 0.02,
+                 n_steps: int = 60) -> Figure:
     """Gradient descent on the non-convex ``f(x) = x**4 - 3 x**2 + x`` from several starts.
 
     The function has a global minimum near x = -1.30 and a local one near x = 1.13, separated
@@ -96,7 +107,7 @@ def local_minima(starts=(-2.0, -0.4, 0.6, 2.0), learning_rate=0.02, n_steps=60):
     return fig
 
 
-def momentum_path(momentum_step, learning_rate, beta, n_steps):
+def momentum_path(momentum_step: Callable, learning_rate: float, beta: float, n_steps: int) -> np.ndarray:
     """Loop the learner's ``momentum_step(theta, velocity, grad, learning_rate, beta)`` on the
     bowl from :data:`START`, stopping early once the path leaves every sensible range.
 
@@ -114,7 +125,7 @@ def momentum_path(momentum_step, learning_rate, beta, n_steps):
     return np.array(path)
 
 
-def descent_explorer(gradient_descent, momentum_step):
+def descent_explorer(gradient_descent: Callable | None, momentum_step: Callable | None) -> Any:
     """Sliders for the learning rate, the momentum and the number of steps on the bowl.
 
     Draws the path of the learner's descent on ``theta0**2 + 10 theta1**2`` from (4, 1): with
@@ -189,7 +200,8 @@ def _loss_axes(ax, title):
 
 
 @learner.says_why
-def descent_variants(train_linear, X, y, learning_rate=0.05, epochs=20, batch_size=8, seed=0):
+def descent_variants(train_linear: Callable | None, X: np.ndarray, y: np.ndarray, learning_rate: float = 0.05,
+                     epochs: int = 20, batch_size: int = 8, seed: int = 0) -> Figure:
     """Batch, stochastic and mini-batch descent on the same data: the learner's loss curves.
 
     Runs the learner's ``train_linear(X, y, learning_rate, epochs, batch_size, rng)`` three
@@ -218,8 +230,10 @@ def descent_variants(train_linear, X, y, learning_rate=0.05, epochs=20, batch_si
 
 
 @learner.says_why
-def momentum_curves(train_linear, train_linear_momentum, X, y, learning_rate=0.01,
-                    betas=(0.8, 0.9), epochs=30, batch_size=None, seed=0):
+def momentum_curves(train_linear: Callable | None, train_linear_momentum: Callable | None,
+                    X: np.ndarray, y: np.ndarray, learning_rate: float = 0.01,
+                    betas: Sequence[float] = (0.8, 0.9), epochs: int = 30,
+                    batch_size: int | None = None, seed: int = 0) -> Figure:
     """Plain descent against momentum on the same data: the learner's loss curves.
 
     Draws the per-epoch history of the learner's ``train_linear`` and, for each momentum

@@ -1,16 +1,26 @@
 """Lesson 03, forward propagation: a network's diagram, and an explorer of the learner's forward
 pass on a 2-2-1 network."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib import activations
 from ann_lib.teaching import canvas, learner
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The hidden activations the forward explorer offers.
 HIDDEN = {"sigmoid": activations.sigmoid, "relu": activations.relu, "tanh": activations.tanh}
 
 
-def network_diagram(layer_sizes, params=None, X=None, activations=None):
+def network_diagram(layer_sizes: Sequence[int], params: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+                    X: ArrayLike | None = None, activations: Sequence[Callable] | None = None) -> Figure:
     """Draw a fully connected network: one column of neurons per layer, an arrow per weight.
 
     Parameters
@@ -84,7 +94,7 @@ def network_diagram(layer_sizes, params=None, X=None, activations=None):
     return fig
 
 
-def forward_explorer(forward):
+def forward_explorer(forward: Callable | None) -> Any:
     """Output surface of a 2-2-1 network over the input plane, with sliders on some weights.
 
     The network starts out computing XOR on the corners of the unit square: hidden neuron 1

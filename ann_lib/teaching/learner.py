@@ -7,20 +7,27 @@ wrapped in :func:`says_why` prints that message in place of its figure.
 """
 
 import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class NotReady(Exception):
     """The learner's function cannot be drawn yet; ``str(exc)`` is the message for the learner."""
 
 
-def not_written(name):
+def not_written(name: str) -> str:
     """The message of an explorer whose learner function `name` is not written yet."""
     return f"write `{name}` above first, then run this cell again; this explorer draws your function."
 
 
-def call(fn, name, *args, convert=np.asarray, **kwargs):
+def call(fn: Callable[..., Any] | None, name: str, *args: Any,
+         convert: Callable[[Any], Any] = np.asarray, **kwargs: Any) -> Any:
     """``convert(fn(*args, **kwargs))``, the learner's result in the form the explorer draws.
 
     Parameters
@@ -62,19 +69,19 @@ def call(fn, name, *args, convert=np.asarray, **kwargs):
                        f"draw ({type(exc).__name__}: {exc}).") from None
 
 
-def floats(out):
+def floats(out: ArrayLike) -> np.ndarray:
     """The learner's result as a float array (the default conversion of most explorers)."""
     return np.asarray(out, dtype=float)
 
 
-def says_why(show):
+def says_why(show: Callable[_P, _R]) -> Callable[_P, _R | None]:
     """Decorate an explorer's drawing function: a :class:`NotReady` prints its message instead.
 
     The decorated function returns None then (the ``result`` of the explorer).
     """
 
     @functools.wraps(show)
-    def drawn_or_explained(*args, **kwargs):
+    def drawn_or_explained(*args: _P.args, **kwargs: _P.kwargs) -> _R | None:
         try:
             return show(*args, **kwargs)
         except NotReady as why:

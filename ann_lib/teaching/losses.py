@@ -1,16 +1,27 @@
 """Lesson 05, loss functions: the regression losses side by side, lines fitted under each of them,
 and an explorer of the learner's costs with one outlier."""
 
+from __future__ import annotations
+
 import textwrap
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib import losses, optim
 from ann_lib.teaching import canvas, learner
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def loss_panel(r=None, delta=1.0, quantiles=(0.25, 0.5, 0.75), epsilon=1.0, *, mse=None,
-               mae=None, huber=None, log_cosh=None, quantile=None, epsilon_insensitive=None):
+
+def loss_panel(r: ArrayLike | None = None, delta: float = 1.0,
+               quantiles: Sequence[float] = (0.25, 0.5, 0.75), epsilon: float = 1.0, *,
+               mse: Callable | None = None, mae: Callable | None = None, huber: Callable | None = None,
+               log_cosh: Callable | None = None, quantile: Callable | None = None,
+               epsilon_insensitive: Callable | None = None) -> Figure:
     """The regression losses as functions of the residual ``r = y_true - y_pred``, panels (a)-(f).
 
     (a) squared, (b) absolute, (c) Huber (`delta`), (d) log-cosh, (e) quantile for each of
@@ -51,6 +62,7 @@ def loss_panel(r=None, delta=1.0, quantiles=(0.25, 0.5, 0.75), epsilon=1.0, *, m
 
     fig, axes = canvas.figure(2, 3, figsize=(12, 6.4))
     axes = axes.ravel()
+    panels: list[tuple[Any, str, list[dict[str, float]], str]]
     panels = [
         (axes[0], "mse", [{}], f"(a) {whose('mse')}squared: $r^2$"),
         (axes[1], "mae", [{}], f"(b) {whose('mae')}absolute: $|r|$"),
@@ -85,10 +97,20 @@ def loss_panel(r=None, delta=1.0, quantiles=(0.25, 0.5, 0.75), epsilon=1.0, *, m
     return fig
 
 
-def outlier_fits(x, y, delta=1.0, true_line=None):
+#: How :func:`outlier_fits` draws each cost's line: colour, dash pattern, width (distinct
+#: dashes, so that lines lying on top of each other stay visible).
+FIT_STYLES = {"MSE": ("tab:blue", "-", 2.4), "MAE": ("tab:orange", "--", 2.6),
+              "Huber": ("tab:green", "-.", 2.2), "log-cosh": ("tab:red", ":", 2.8)}
+
+
+def outlier_fits(x: ArrayLike, y: ArrayLike, delta: float = 1.0,
+                 true_line: tuple[float, float] | None = None) -> Figure:
     """A line fitted to data with outliers under MSE, MAE, Huber and log-cosh.
 
-    Each line minimises its cost (:func:`ann_lib.optim.fit_line`).
+    Each line minimises its cost (:func:`ann_lib.optim.fit_line`). Left: the data and the four
+    lines, each with its own colour and dash pattern. Right (with `true_line`): the robust fits
+    (MAE, Huber, log-cosh), which almost coincide on the left, each minus the true line over the
+    range of ``x``, on a scale where they can be told apart; a note says where MSE's line lies.
 
     Parameters
     ----------
@@ -96,30 +118,52 @@ def outlier_fits(x, y, delta=1.0, true_line=None):
     delta : float
         Huber's delta.
     true_line : (slope, intercept), optional
-        Drawn dotted for comparison.
+        Drawn for comparison (and the right-hand panel measured from it).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    fits = [("MSE", losses.mse_grad, {}), ("MAE", losses.mae_grad, {}),
-            (f"Huber (delta {delta:g})", losses.huber_grad, {"delta": delta}),
-            ("log-cosh", losses.log_cosh_grad, {})]
-    lines = [(label, *optim.fit_line(x, y, grad, **kw)) for label, grad, kw in fits]
-    fig, ax = canvas.figure(figsize=(7.5, 4.6))
-    ax.scatter(x, y, s=14, color="grey", alpha=0.7, label="data")
+    fits: list[tuple[str, str, Callable, dict[str, Any]]]
+    fits = [("MSE", "MSE", losses.mse_grad, {}), ("MAE", "MAE", losses.mae_grad, {}),
+            ("Huber", f"Huber (delta {delta:g})", losses.huber_grad, {"delta": delta}),
+            ("log-cosh", "log-cosh", losses.log_cosh_grad, {})]
+    lines = [(key, label, *optim.fit_line(x, y, grad, **kw)) for key, label, grad, kw in fits]
+    fig, axes = canvas.figure(1, 2 if true_line is not None else 1,
+                              figsize=(12, 4.8) if true_line is not None else (7.5, 4.8),
+                              squeeze=False)
+    ax = axes[0, 0]
+    ax.scatter(x, y, s=14, color="grey", alpha=0.6, label="data")
     grid = np.linspace(x.min(), x.max(), 50)
-    for label, w, b in lines:
-        ax.plot(grid, w * grid + b, lw=2, label=f"{label}: y = {w:.2f} x + {b:.2f}")
+    for key, label, w, b in lines:
+        colour, dashes, width = FIT_STYLES[key]
+        ax.plot(grid, w * grid + b, color=colour, ls=dashes, lw=width,
+                label=f"{label}: y = {w:.2f} x + {b:.2f}")
     if true_line is not None:
-        ax.plot(grid, true_line[0] * grid + true_line[1], color="black", ls=":", lw=1.5,
+        ax.plot(grid, true_line[0] * grid + true_line[1], color="black", lw=1,
                 label=f"true line: y = {true_line[0]:g} x + {true_line[1]:g}")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    ax.set_title("The squared error is pulled towards the outliers")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("The squared error is pulled towards the outliers", fontsize=11)
+    ax.legend(fontsize=9, loc="upper left")
     ax.grid(alpha=0.3)
+    if true_line is not None:
+        gap = axes[0, 1]
+        truth = true_line[0] * grid + true_line[1]
+        for key, label, w, b in lines[1:]:
+            colour, dashes, width = FIT_STYLES[key]
+            gap.plot(grid, w * grid + b - truth, color=colour, ls=dashes, lw=width, label=label)
+        gap.axhline(0, color="black", lw=1, label="true line")
+        w, b = lines[0][2:]
+        off = w * grid + b - truth
+        gap.text(0.02, 0.03, f"MSE's line (off this scale) lies {off.min():.1f} to {off.max():.1f} "
+                 "above the true line", transform=gap.transAxes, fontsize=9, color="tab:blue")
+        gap.set_xlabel("x")
+        gap.set_ylabel("fitted line - true line")
+        gap.set_title("The robust fits, close up: each minus the true line", fontsize=11)
+        gap.legend(fontsize=9, loc="upper right")
+        gap.grid(alpha=0.3)
     return fig
 
 
@@ -127,7 +171,8 @@ def outlier_fits(x, y, delta=1.0, true_line=None):
 INLIERS = np.array([3.8, 4.3, 4.6, 4.9, 5.0, 5.2, 5.5, 5.9, 6.4])
 
 
-def outlier_explorer(mse=None, mae=None, huber=None, y=None):
+def outlier_explorer(mse: Callable | None = None, mae: Callable | None = None, huber: Callable | None = None,
+                     y: ArrayLike | None = None) -> Any:
     """Drag one outlier; watch the constant that minimises each of the learner's costs follow it.
 
     A constant prediction ``c`` for every sample is fitted by trying 601 values of ``c`` and

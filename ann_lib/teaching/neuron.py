@@ -1,16 +1,26 @@
 """Lesson 01, one neuron: how the bias slides its response, and an explorer of the learner's neuron."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib import activations
 from ann_lib.teaching import canvas, learner
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The transfer functions the neuron explorer offers.
 TRANSFER = {"sigmoid": activations.sigmoid, "step": activations.step, "tanh": activations.tanh,
             "relu": activations.relu}
 
 
-def bias_shift(activation, w=1.0, biases=(-2.0, 0.0, 2.0), x=None):
+def bias_shift(activation: Callable, w: float = 1.0, biases: Sequence[float] = (-2.0, 0.0, 2.0),
+               x: ArrayLike | None = None) -> Figure:
     """One-input neuron ``activation(w * x + b)`` drawn for several biases.
 
     Parameters
@@ -43,7 +53,7 @@ def bias_shift(activation, w=1.0, biases=(-2.0, 0.0, 2.0), x=None):
     return fig
 
 
-def neuron_explorer(neuron_output):
+def neuron_explorer(neuron_output: Callable | None) -> Any:
     """Sliders for w and b of a one-input neuron; plots the learner's ``neuron_output`` over x.
 
     Parameters

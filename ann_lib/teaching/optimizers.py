@@ -8,12 +8,19 @@ the best possible cost is known exactly (least squares): the figures show how fa
 optimizer still is after every epoch.
 """
 
+from __future__ import annotations
+
 import copy
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ann_lib import datasets, optim
 from ann_lib.teaching import canvas, learner
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The optimizers of the lesson with their usual settings, in the order they are drawn.
 OPTIMIZERS = ("SGD", "momentum", "RMSProp", "Adam")
@@ -26,7 +33,7 @@ BATCH_SIZE = 20
 COLORS = {"SGD": "#7f7f7f", "momentum": "#1f4e8c", "RMSProp": "#2ca02c", "Adam": "#c0392b"}
 
 
-def problem(n_samples=200, seed=0):
+def problem(n_samples: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray, float]:
     """The lesson's data and the least cost any ``(w, b)`` reaches on it.
 
     Returns
@@ -66,7 +73,8 @@ def _updates(rmsprop_step, adam_step):
             "Adam": (None if adam_step is None else (zeros, np.zeros(3)), adam)}
 
 
-def train(update, state, rates, batch_size=BATCH_SIZE, seed=0):
+def train(update: Callable, state: Any, rates: Sequence[float], batch_size: int = BATCH_SIZE,
+          seed: int = 0) -> np.ndarray:
     """Mini-batch training of ``y ~ X @ w + b`` from zero on :func:`problem`'s data.
 
     Parameters
@@ -127,7 +135,8 @@ def _cost_axis(ax, epochs):
     ax.grid(alpha=0.3)
 
 
-def optimizer_race(rmsprop_step, adam_step, epochs=EPOCHS, rates=None):
+def optimizer_race(rmsprop_step: Callable | None, adam_step: Callable | None, epochs: int = EPOCHS,
+                   rates: Mapping[str, float] | None = None) -> Figure:
     """SGD, momentum, and the learner's RMSProp and Adam trained on the same data and batches.
 
     SGD and momentum use :mod:`ann_lib.optim` (lesson 07); RMSProp and Adam call the learner's
@@ -164,8 +173,9 @@ def optimizer_race(rmsprop_step, adam_step, epochs=EPOCHS, rates=None):
     return fig
 
 
-def schedule_comparison(step_decay, cosine_decay, adam_step, base_rate=0.2, drop=0.5,
-                        epochs_per_drop=4, epochs=EPOCHS):
+def schedule_comparison(step_decay: Callable | None, cosine_decay: Callable | None,
+                        adam_step: Callable | None, base_rate: float = 0.2, drop: float = 0.5,
+                        epochs_per_drop: int = 4, epochs: int = EPOCHS) -> Figure:
     """Adam at a constant learning rate against Adam whose rate follows the learner's schedules.
 
     Left: the learning rate of each epoch 0, 1, ...: constant, ``step_decay(epoch, base_rate,
@@ -191,6 +201,7 @@ def schedule_comparison(step_decay, cosine_decay, adam_step, base_rate=0.2, drop
     state, update = _updates(None, adam_step)["Adam"]
     styles = {f"constant {base_rate:g}": ("--", "#7f7f7f"), "step decay": ("-", "#c0392b"),
               "cosine decay": ("-", "#1f4e8c")}
+    last = {}
     for label, rates in runs.items():
         style, color = styles[label]
         left.step(np.arange(epochs), rates, style, color=color, where="post", lw=2, label=label)
@@ -199,8 +210,11 @@ def schedule_comparison(step_decay, cosine_decay, adam_step, base_rate=0.2, drop
         except learner.NotReady as why:
             print(f"Adam is not drawn: {why}")
             break
-        right.plot(np.arange(epochs + 1), _excess(costs, best), style, color=color, lw=2,
+        excess = _excess(costs, best)
+        last[label] = float(excess[-1])
+        right.plot(np.arange(epochs + 1), excess, style, color=color, lw=2,
                    label=f"Adam, {label}")
+    _print_last(last, epochs)
     left.set_xlabel("epoch")
     left.set_ylabel("learning rate")
     left.set_title(f"base rate {base_rate:g}; step decay: x {drop:g} every {epochs_per_drop} "
@@ -214,7 +228,19 @@ def schedule_comparison(step_decay, cosine_decay, adam_step, base_rate=0.2, drop
     return fig
 
 
-def optimizer_explorer(rmsprop_step, adam_step, step_decay):
+def _print_last(last, epochs):
+    """Print each run's cost above the best after the last epoch, and how many times closer to
+    the best than the first (constant) run each other run ends."""
+    if not last:
+        return
+    (first, reference), *others = last.items()
+    print(f"cost above the best after epoch {epochs}: Adam, {first}: {reference:.2g}")
+    for label, value in others:
+        print(f"  Adam, {label}: {value:.2g}, {reference / value:.1f} times closer")
+
+
+def optimizer_explorer(rmsprop_step: Callable | None, adam_step: Callable | None,
+                       step_decay: Callable | None) -> Any:
     """Pick an optimizer, its learning rate and a step-decay schedule; see its cost per epoch.
 
     The curve is drawn over the same optimizer at its default learning rate (grey). RMSProp and

@@ -1,15 +1,27 @@
 """Lesson 02, standardizing the inputs: gradient descent on raw vs standardized features."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ann_lib import datasets, optim, preprocessing
 from ann_lib.teaching import canvas, learner
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-def descent_panel(ax, X, y, lr_fraction, n_steps, title, names):
+
+def descent_panel(ax: Axes, X: np.ndarray, y: np.ndarray, lr_fraction: float, n_steps: int, title: str,
+                  names: Sequence[str]) -> float:
     """Draw on `ax` the MSE contours of ``y ~ X @ w`` over two weights and the descent path.
 
-    The path is :func:`ann_lib.optim.least_squares_descent` from w = 0.
+    The path is :func:`ann_lib.optim.least_squares_descent` from w = 0; the frame is a square
+    that holds all of it and the minimum.
 
     Returns
     -------
@@ -22,8 +34,11 @@ def descent_panel(ax, X, y, lr_fraction, n_steps, title, names):
     def cost(w):
         return float(np.mean((X @ w - y) ** 2))
 
-    centre = w_best / 2
-    half = 0.5 * np.abs(w_best).max() + 1.0
+    # the frame holds the whole path and the minimum (an overshooting step stays in view)
+    seen = np.vstack([path, w_best])
+    low_corner, high_corner = seen.min(axis=0), seen.max(axis=0)
+    centre = (low_corner + high_corner) / 2
+    half = 0.55 * (high_corner - low_corner).max() + 0.5
     g1 = np.linspace(centre[0] - half, centre[0] + half, 161)
     g2 = np.linspace(centre[1] - half, centre[1] + half, 161)
     W1, W2 = np.meshgrid(g1, g2)
@@ -46,7 +61,8 @@ def descent_panel(ax, X, y, lr_fraction, n_steps, title, names):
     return final
 
 
-def descent_raw_vs_standardized(scale=10.0, n_steps=30, lr_fraction=0.8, Z=None, seed=0):
+def descent_raw_vs_standardized(scale: float = 10.0, n_steps: int = 30, lr_fraction: float = 0.8,
+                                Z: ArrayLike | None = None, seed: int = 0) -> Figure:
     """Gradient descent on the MSE of a linear model, raw features vs standardized features.
 
     Left: the loss contours over the two weights for raw features (``x2`` is `scale` times wider
@@ -80,7 +96,7 @@ def descent_raw_vs_standardized(scale=10.0, n_steps=30, lr_fraction=0.8, Z=None,
     return fig
 
 
-def standardizing_explorer(standardize):
+def standardizing_explorer(standardize: Callable | None) -> Any:
     """Gradient descent on raw vs standardized features, with sliders for the feature scale.
 
     Parameters

@@ -1,20 +1,26 @@
 """Checks for lesson 04, activation functions."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ann_lib import activations as ref
-from autograder import core
-from autograder.core import Exercise, Mistake, case, expect
+from autograder.checks import core
+from autograder.checks.core import Exercise, Mistake, case, expect
+from autograder.lessons import self_check_for
+
+if TYPE_CHECKING:
+    from autograder.checks.core import Verdict
 
 __all__ = ["expect", "self_check", "sigmoid", "sigmoid_values", "sigmoid_grad", "tanh",
-           "tanh_values", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
-           "maxout_layer"]
+           "tanh_values", "relu", "leaky_relu_and_grad", "elu_and_grad", "maxout_layer"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 @dataclass
@@ -26,7 +32,7 @@ class _StableExercise(Exercise):
     underflows to 0 is not.
     """
 
-    def verdict(self, student, seed=None):
+    def verdict(self, student: Any, seed: int | None = None) -> Verdict | None:
         message = Exercise.verdict(replace(self, strict_cases=None), student, seed)
         if message is not None or self.strict_cases is None:
             return message
@@ -36,8 +42,10 @@ class _StableExercise(Exercise):
                 with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
                     student(*c.args, **c.kwargs)
             except FloatingPointError as exc:
-                return (f"`{self.function}` is not stable: {c.describe(self.function)} raised "
-                        f"FloatingPointError ({exc}). {self.unstable.message}")
+                return core.Verdict(f"`{self.function}` is not stable: "
+                                    f"{c.describe(self.function)} raised FloatingPointError "
+                                    f"({exc}). {self.unstable.message}",  # type: ignore[union-attr]
+                                    kind="unstable", mistake=self.unstable.key)  # type: ignore[union-attr]
         return None
 
 
@@ -207,111 +215,88 @@ relu = Exercise(
 )
 
 
-def relu_grad_one_at_zero(z):
-    return np.where(z >= 0, 1.0, 0.0)
+# --- leaky_relu_and_grad: the function and its derivative, derived ------------------------
 
+def _ref_leaky_and_grad(z, slope=0.1):
+    return ref.leaky_relu(z, slope), ref.leaky_relu_grad(z, slope)
 
-def relu_grad_returns_relu(z):
-    return np.maximum(z, 0)
-
-
-def relu_grad_sign(z):
-    return np.sign(z)
-
-
-relu_grad = Exercise(
-    name="relu_grad",
-    plot="elementwise",
-    reference=ref.relu_grad,
-    cases=_elementwise_cases,
-    mistakes=[
-        Mistake(relu_grad_one_at_zero, "at the kink z = 0 this course uses the sub-gradient 0 "
-                                       "(as ann_lib does): the derivative is 1 only for z > 0."),
-        Mistake(relu_grad_returns_relu, "you returned relu(z) itself; the derivative is the "
-                                        "slope: 1 where z > 0, 0 elsewhere."),
-        Mistake(relu_grad_sign, "np.sign(z) is -1 for negative z, but ReLU is flat there: its "
-                                "slope is 0, not -1."),
-    ],
-)
-
-
-# --- leaky_relu -----------------------------------------------------------------------------
 
 def _leaky_cases(rng):
     base = _elementwise_cases(rng)
     return [*base, case(np.array([-4.0, -1.0, 0.0, 2.0]), slope=0.3),
             case(np.array([[-10.0, 5.0], [-0.5, 0.25]]), slope=0.01),
-            case(3 * rng.normal(size=(3, 4)), slope=0.2)]
+            case(3 * rng.normal(size=(3, 4)), slope=0.2), case(np.array([-2.0, 0.0, 2.0]), slope=0.0)]
 
 
 def leaky_slope_on_positive_side(z, slope=0.1):
-    return np.where(z >= 0, slope * z, z)
+    value = np.where(z >= 0, slope * z, z)
+    return value, np.where(z > 0, 1.0, slope)
 
 
 def leaky_constant_slope(z, slope=0.1):
-    return np.where(z >= 0, z, slope)
+    value = np.where(z >= 0, z, slope)
+    return value, np.where(z > 0, 1.0, slope)
 
 
 def leaky_ignores_slope(z, slope=0.1):
-    return np.where(z >= 0, z, 0.1 * z)
+    value = np.where(z >= 0, z, 0.1 * z)
+    return value, np.where(z > 0, 1.0, slope)
 
 
-leaky_relu = Exercise(
-    name="leaky_relu",
-    plot="elementwise",
-    reference=ref.leaky_relu,
+def leaky_grad_flat_left(z, slope=0.1):
+    value = np.where(z >= 0, z, slope * z)
+    return value, np.where(z > 0, 1.0, 0.0)
+
+
+def leaky_grad_returns_function(z, slope=0.1):
+    value = np.where(z >= 0, z, slope * z)
+    return value, np.where(z > 0, 1.0, slope * z)
+
+
+def leaky_grad_one_at_zero(z, slope=0.1):
+    value = np.where(z >= 0, z, slope * z)
+    return value, np.where(z >= 0, 1.0, slope)
+
+
+def leaky_grad_is_value(z, slope=0.1):
+    value = np.where(z >= 0, z, slope * z)
+    return value, value
+
+
+leaky_relu_and_grad = Exercise(
+    name="leaky_relu_and_grad",
+    reference=_ref_leaky_and_grad,
     cases=_leaky_cases,
+    returns=("value", "derivative"),
     mistakes=[
         Mistake(leaky_slope_on_positive_side, "the slope belongs on the negative side: "
                                               "z stays z for z >= 0 and becomes slope * z "
                                               "for z < 0."),
-        Mistake(leaky_constant_slope, "for z < 0 the output is slope * z (a line through 0), "
+        Mistake(leaky_constant_slope, "for z < 0 the value is slope * z (a line through 0), "
                                       "not the constant slope."),
         Mistake(leaky_ignores_slope, "the slope argument is ignored: you always used 0.1; "
                                      "use the slope passed in."),
-    ],
-)
-
-
-# --- leaky_relu_grad -------------------------------------------------------------------------
-
-def leaky_grad_flat_left(z, slope=0.1):
-    return np.where(z > 0, 1.0, 0.0)
-
-
-def leaky_grad_returns_function(z, slope=0.1):
-    return np.where(z > 0, 1.0, slope * z)
-
-
-def leaky_grad_ignores_slope(z, slope=0.1):
-    return np.where(z > 0, 1.0, 0.1)
-
-
-def leaky_grad_one_at_zero(z, slope=0.1):
-    return np.where(z >= 0, 1.0, slope)
-
-
-leaky_relu_grad = Exercise(
-    name="leaky_relu_grad",
-    plot="elementwise",
-    reference=ref.leaky_relu_grad,
-    cases=_leaky_cases,
-    mistakes=[
         Mistake(leaky_grad_flat_left, "0 on the negative side is ReLU's derivative; leaky ReLU is "
                                       "slope * z there, a line whose slope is `slope`, so its "
                                       "derivative is `slope`, not 0."),
-        Mistake(leaky_grad_returns_function, "for z <= 0 you returned slope * z, the function's "
-                                             "value; its derivative there is the constant `slope`."),
-        Mistake(leaky_grad_ignores_slope, "the derivative on the negative side is always 0.1 in "
-                                          "your answer; use the `slope` passed in."),
+        Mistake(leaky_grad_returns_function, "for z <= 0 the derivative came out as slope * z, "
+                                             "the function's value; the derivative of the line "
+                                             "slope * z is the constant `slope`."),
         Mistake(leaky_grad_one_at_zero, "at the kink z = 0 this course takes the left slope, "
                                         "`slope` (as ann_lib's leaky_relu_grad does, and as "
                                         "relu_grad(0) = 0): 1 only for z > 0."),
+        Mistake(leaky_grad_is_value, "the second item is the function's value again; it should "
+                                     "be the derivative: 1 on the right piece, `slope` on the "
+                                     "left."),
     ],
 )
 
 
-# --- elu ------------------------------------------------------------------------------------
+# --- elu_and_grad ----------------------------------------------------------------------------
+
+def _ref_elu_and_grad(z, alpha=1.0):
+    return ref.elu(z, alpha), ref.elu_grad(z, alpha)
+
 
 def _elu_cases(rng):
     base = _elementwise_cases(rng)
@@ -320,23 +305,62 @@ def _elu_cases(rng):
             case(3 * rng.normal(size=(3, 4)), alpha=1.5)]
 
 
+def _elu_strict_cases(rng):
+    return [case(np.array([-1000.0, 0.0, 1000.0])), case(np.array([[800.0, -3.0], [750.0, 2.0]])),
+            case(np.array([-5.0, 1000.0]), alpha=2.0)]
+
+
+def elu_exp_everywhere(z, alpha=1.0):
+    e = np.exp(z)
+    return np.where(z >= 0, z, alpha * (e - 1)), np.where(z >= 0, 1.0, alpha * e)
+
+
 def elu_missing_minus_one(z, alpha=1.0):
-    return np.where(z >= 0, z, alpha * np.exp(z))
+    e = np.exp(np.minimum(z, 0.0))
+    return np.where(z >= 0, z, alpha * e), np.where(z >= 0, 1.0, alpha * e)
 
 
 def elu_alpha_on_positive_side(z, alpha=1.0):
-    return np.where(z >= 0, alpha * z, np.exp(z) - 1)
+    e = np.exp(np.minimum(z, 0.0))
+    return np.where(z >= 0, alpha * z, e - 1), np.where(z >= 0, 1.0, alpha * e)
 
 
 def elu_ignores_alpha(z, alpha=1.0):
-    return np.where(z >= 0, z, np.exp(z) - 1)
+    e = np.exp(np.minimum(z, 0.0))
+    return np.where(z >= 0, z, e - 1), np.where(z >= 0, 1.0, e)
 
 
-elu = Exercise(
-    name="elu",
-    plot="elementwise",
-    reference=ref.elu,
+def elu_grad_is_elu(z, alpha=1.0):
+    e = np.exp(np.minimum(z, 0.0))
+    return np.where(z >= 0, z, alpha * (e - 1)), np.where(z >= 0, 1.0, alpha * (e - 1))
+
+
+def elu_grad_no_alpha(z, alpha=1.0):
+    e = np.exp(np.minimum(z, 0.0))
+    return np.where(z >= 0, z, alpha * (e - 1)), np.where(z >= 0, 1.0, e)
+
+
+def elu_grad_alpha_at_zero(z, alpha=1.0):
+    e = np.exp(np.minimum(z, 0.0))
+    return np.where(z >= 0, z, alpha * (e - 1)), np.where(z > 0, 1.0, alpha * e)
+
+
+def elu_grad_flat_left(z, alpha=1.0):
+    e = np.exp(np.minimum(z, 0.0))
+    return np.where(z >= 0, z, alpha * (e - 1)), np.where(z >= 0, 1.0, 0.0)
+
+
+EXP_SEES_LARGE_Z = ("np.where computes both branches for every z, so np.exp(z) also runs at "
+                    "z = 1000 and overflows (e^1000 is far beyond float64), even though that value "
+                    "is thrown away: give np.exp only z <= 0, np.exp(np.minimum(z, 0)).")
+
+elu_and_grad = _StableExercise(
+    name="elu_and_grad",
+    reference=_ref_elu_and_grad,
     cases=_elu_cases,
+    returns=("value", "derivative"),
+    strict_cases=_elu_strict_cases,
+    unstable=Mistake(elu_exp_everywhere, EXP_SEES_LARGE_Z),
     mistakes=[
         Mistake(elu_missing_minus_one, "the - 1 in alpha * (e^z - 1) is missing: without it "
                                        "elu jumps from alpha to 0 at z = 0 instead of meeting "
@@ -344,40 +368,13 @@ elu = Exercise(
         Mistake(elu_alpha_on_positive_side, "alpha scales the negative side, alpha * (e^z - 1); "
                                             "for z >= 0 elu is just z."),
         Mistake(elu_ignores_alpha, "alpha is ignored: the negative side is alpha * (e^z - 1), "
-                                   "which tends to -alpha for very negative z."),
-    ],
-)
-
-
-# --- elu_grad ------------------------------------------------------------------------------
-
-def elu_grad_is_elu(z, alpha=1.0):
-    return np.where(z >= 0, 1.0, alpha * (np.exp(np.minimum(z, 0)) - 1))
-
-
-def elu_grad_no_alpha(z, alpha=1.0):
-    return np.where(z >= 0, 1.0, np.exp(np.minimum(z, 0)))
-
-
-def elu_grad_alpha_at_zero(z, alpha=1.0):
-    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0)))
-
-
-def elu_grad_flat_left(z, alpha=1.0):
-    return np.where(z >= 0, 1.0, 0.0)
-
-
-elu_grad = Exercise(
-    name="elu_grad",
-    plot="elementwise",
-    reference=ref.elu_grad,
-    cases=_elu_cases,
-    mistakes=[
-        Mistake(elu_grad_is_elu, "for z < 0 you returned alpha * (e^z - 1), elu's value; its "
-                                 "derivative there is alpha * e^z, which is elu(z) + alpha (the "
-                                 "- 1 is a constant and disappears)."),
-        Mistake(elu_grad_no_alpha, "alpha is missing on the negative side: the derivative of "
-                                   "alpha * (e^z - 1) is alpha * e^z, not e^z."),
+                                   "which tends to -alpha for very negative z, and its slope is "
+                                   "alpha * e^z."),
+        Mistake(elu_grad_is_elu, "for z < 0 the derivative came out as alpha * (e^z - 1), elu's "
+                                 "value; differentiate it: the - 1 is a constant and disappears, "
+                                 "leaving alpha * e^z."),
+        Mistake(elu_grad_no_alpha, "alpha is missing from the derivative's negative side: the "
+                                   "derivative of alpha * (e^z - 1) is alpha * e^z, not e^z."),
         Mistake(elu_grad_alpha_at_zero, "at z = 0 this course uses the right-hand slope 1 (as "
                                         "ann_lib's elu_grad does): 1 for z >= 0, alpha * e^z only "
                                         "for z < 0."),
@@ -404,6 +401,17 @@ def _maxout_cases(rng):
     return cases
 
 
+def maxout_bias_without_middle_axis(X, W, b):
+    return (X @ W + b).max(axis=0)
+
+
+BIAS_WITHOUT_MIDDLE_AXIS = (
+    "the pieces X @ W have shape (k, n_samples, n_out) but b has shape (k, n_out), and "
+    "`X @ W + b` lines b up with the last two axes (n_samples, n_out): that fails to broadcast, "
+    "or, when n_samples happens to equal k, adds piece j's bias to sample j. Give b its middle "
+    "axis: X @ W + b[:, np.newaxis, :].")
+
+
 def maxout_over_units(X, W, b):
     return (X @ W + b[:, np.newaxis, :]).max(axis=-1)
 
@@ -425,6 +433,7 @@ maxout_layer = Exercise(
     reference=ref.maxout_layer,
     cases=_maxout_cases,
     mistakes=[
+        Mistake(maxout_bias_without_middle_axis, BIAS_WITHOUT_MIDDLE_AXIS),
         Mistake(maxout_over_units, "the maximum was taken over the last axis, the units; the k "
                                    "pieces are on axis 0 of X @ W + b[:, np.newaxis, :] (shape "
                                    "(k, n_samples, n_out)), so take .max(axis=0)."),

@@ -1,17 +1,25 @@
 """Checks for lesson 06, backpropagation."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ann_lib import activations, gradcheck, layers, losses
-from autograder import core
-from autograder.core import Exercise, Mistake, Property, case, difference, expect, fmt
+from ann_lib import activations, gradcheck, layers
+from autograder.checks.core import Exercise, Mistake, Property, case, difference, expect, fmt
+from autograder.checks.reach import Reach
+from autograder.lessons import self_check_for
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["expect", "self_check", "neuron_gradients", "dense_backward", "activation_backward",
            "numerical_gradient", "two_layer_gradients", "two_layer_cost"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 # --- neuron_gradients: one sigmoid neuron, squared error ------------------------------------
@@ -198,21 +206,21 @@ activation_backward = Exercise(
 
 # --- numerical_gradient: centred differences -----------------------------------------------
 
-def sum_of_cubes(x):
+def sum_of_cubes(x: np.ndarray) -> float:
     """f(x) = sum(x**3); gradient 3 x**2."""
     return float(np.sum(x ** 3))
 
 
-def product_sine(x):
+def product_sine(x: np.ndarray) -> float:
     """f(x) = sin(x_0) * sum(x**2), a function that mixes the coordinates."""
     flat = x.reshape(-1)
     return float(np.sin(flat[0]) * np.sum(x ** 2))
 
 
-def sigmoid_loss(x):
+def sigmoid_loss(x: np.ndarray) -> float:
     """f(x) = squared error of a sigmoid neuron whose weights are x."""
     inputs = np.array([1.0, -2.0, 0.5, 1.5])[: x.size]
-    return float((activations.sigmoid(x.reshape(-1) @ inputs + 0.1) - 1.0) ** 2)
+    return float((1.0 / (1.0 + np.exp(-(x.reshape(-1) @ inputs + 0.1))) - 1.0) ** 2)
 
 
 def _numerical_cases(rng):
@@ -261,10 +269,27 @@ def numerical_not_restored(f, x, eps=1e-5):
     return grad
 
 
+def numerical_on_callers_array(f, x, eps=1e-5):
+    grad = np.zeros(np.shape(x))
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        f_plus = f(x)
+        x[i] -= 2 * eps
+        f_minus = f(x)
+        x[i] += eps
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
 numerical_gradient = Exercise(
     name="numerical_gradient",
     reference=gradcheck.numerical_gradient,
     cases=_numerical_cases,
+    in_place=Mistake(numerical_on_callers_array,
+                     "the caller's array was nudged and put back by arithmetic (x[i] += eps, "
+                     "then -= 2 eps, then += eps), which rounds: x no longer holds exactly what the "
+                     "caller passed. Work on a float copy, x = np.array(x, dtype=float), and put "
+                     "back the saved value, x[i] = old."),
     rtol=1e-7,
     atol=1e-9,
     mistakes=[
@@ -286,11 +311,11 @@ numerical_gradient = Exercise(
 
 def _two_layer_cost(X, y, W1, b1, W2, b2):
     """Mean binary cross-entropy of the network tanh hidden layer -> sigmoid output."""
-    Z1, _ = layers.dense_forward(X, W1, b1)
-    A1, _ = layers.activation_forward(Z1, "tanh")
-    Z2, _ = layers.dense_forward(A1, W2, b2)
-    A2, _ = layers.activation_forward(Z2, "sigmoid")
-    return float(losses.binary_cross_entropy(y, A2))
+    # NumPy only: a graded kernel's `checks` offers this cost without ann_lib's layers
+    A1 = np.tanh(X @ W1 + b1)
+    A2 = 0.5 * (1.0 + np.tanh(0.5 * (A1 @ W2 + b2)))  # sigmoid, without overflow
+    p = np.clip(A2, 1e-12, 1.0 - 1e-12)
+    return float(np.mean(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))))
 
 
 #: The cost ``two_layer_gradients`` differentiates (the visible test checks against its slopes).
@@ -446,3 +471,10 @@ two_layer_gradients = Property(
     # the visible test compares with the learner's own numerical_gradient
     uses=("dense_backward", "activation_backward", "numerical_gradient"),
 )
+
+
+#: While graded, the kernel's `checks` offers the cost the visible test differentiates and the
+#: functions the numerical-gradient check passes as arguments; of ann_lib, lesson 04's
+#: activations (what the answers build on) and the data sets.
+GRADED = Reach(ann_lib=("activations", "datasets"),
+               helpers=("two_layer_cost", "sum_of_cubes", "product_sine", "sigmoid_loss"))

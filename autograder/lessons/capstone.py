@@ -1,72 +1,130 @@
-"""Checks for lesson 10, the capstone: a whole network trained on the breast-cancer data, with a
-validation split and early stopping."""
+"""Checks for lesson 13, the capstone: the learner's own pieces end to end on the breast-cancer
+data (standardizing, any depth, L2, mini-batches, Adam, a schedule, early stopping), against a
+single-neuron baseline, with a decision threshold chosen on the validation set.
 
+The references of the longer answers (the forward and backward loops, the training loop) are
+written once, as templates in the notebook's vocabulary (:mod:`autograder.checks.variants`): bound to
+``ann_lib`` references they are what the grader compares with, and every catalogued mistake of
+them is one line of that template replaced.
+"""
+
+import copy
 import functools
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from ann_lib import activations, datasets, losses, network
+from ann_lib import activations, datasets, losses, metrics, optim, regularization
 from ann_lib.preprocessing import StandardScaler
-from autograder import core
-from autograder.core import Exercise, Mistake, Property, case, expect, fmt
+from autograder.checks import variants
+from autograder.checks.core import Exercise, Mistake, Verdict, case, expect
+from autograder.checks.reach import Reach
+from autograder.lessons import self_check_for
 
-__all__ = ["expect", "self_check", "standardize_split", "init_params", "forward", "bce_cost",
-           "backward", "train_decreases", "train_accuracy", "predict", "train_early_stopping",
-           "TARGET_ACCURACY"]
-
-TARGET_ACCURACY = 0.95
-"""The validation accuracy the trained network must reach on the lesson's fixed split."""
-
+__all__ = ["expect", "self_check", "standardize_split", "init_params", "forward", "cost",
+           "backward", "minibatch_indices", "adam_step", "cosine_decay", "train", "predict",
+           "precision_recall", "lesson_split"]
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
-# --- references in the lesson's conventions -------------------------------------------------
-# params = [(W1, b1), (W2, b2)]: W1 (n_features, n_hidden), b1 (n_hidden,), W2 (n_hidden, 1),
-# b2 (1,). forward returns probs of shape (n_samples,) and the cache (Z1, A1).
+def _same(a, b):
+    """True when two argument structures hold equal values (arrays compared entry by entry)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@dataclass
+class _LeavesItsInputs(Exercise):
+    """An :class:`Exercise` whose answer must leave the arrays it is given unchanged.
+
+    ``changed`` is the mistake to name when it does not (an in-place update returns the right
+    values, and changes the caller's parameters too).
+    """
+
+    changed: Mistake | None = None
+
+    def all_mistakes(self) -> list[Mistake]:
+        return [*super().all_mistakes(), *([self.changed] if self.changed else [])]
+
+    def verdict(self, student: Any, seed: int | None = None) -> Verdict | None:
+        modified = []
+
+        def watched(*args, **kwargs):
+            before = copy.deepcopy((args, kwargs))
+            try:
+                return student(*args, **kwargs)
+            finally:
+                if not _same((args, kwargs), before):
+                    modified.append(True)
+
+        message = super().verdict(watched, seed)
+        if message is None and modified and self.changed is not None:
+            return Verdict(f"`{self.function}` is not right yet: {self.changed.message}",
+                           kind="mistake", mistake=self.changed.key)
+        return message
+
+
+@dataclass
+class _FiniteAtTheEdges(Exercise):
+    """An :class:`Exercise` whose strict cases (probabilities of exactly 0 and 1) must also give
+    the reference's values: an answer that silences NumPy's warnings around ``np.log(0)`` raises
+    nothing there, and returns inf or nan."""
+
+    def verdict(self, student: Any, seed: int | None = None) -> Verdict | None:
+        message = super().verdict(student, seed)
+        if message is not None or self.strict_cases is None:
+            return message
+        for c in self.strict_cases(np.random.default_rng(self.seed if seed is None else seed)):
+            with np.errstate(all="ignore"):
+                got, expected = student(*c.copy().args), self.reference(*c.copy().args)
+            if not np.allclose(got, expected, rtol=self.rtol, atol=self.atol):
+                mistake = self.unstable
+                return Verdict(f"`{self.function}` is not stable: {c.describe(self.function)} "
+                               f"returned {got!r}, not {float(expected):.6g}. "
+                               f"{mistake.message if mistake else ''}".rstrip(),
+                               kind="unstable", mistake=mistake.key if mistake else None)
+        return None
+
+
+def _tuples(value):
+    """Lists and tuples as nested tuples (how a check's expected structure is written)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+@functools.cache
+def _lesson_split():
+    """The lesson's three sets, as in the notebook: malignant = 1; a quarter of the tumours is the
+    test set (seed 0), a quarter of the rest the validation set (seed 1); raw features."""
+    X, y = datasets.load_breast_cancer()
+    y = 1 - y  # scikit-learn codes malignant as 0; the lesson calls the disease positive
+    X_rest, X_test, y_rest, y_test = datasets.train_test_split(X, y, test_size=0.25, seed=0,
+                                                               stratify=True)
+    X_train, X_val, y_train, y_val = datasets.train_test_split(X_rest, y_rest, test_size=0.25,
+                                                               seed=1, stratify=True)
+    return X_train, X_val, X_test, y_train, y_val, y_test
+
+
+def lesson_split() -> tuple[np.ndarray, ...]:
+    """``(X_train, X_val, X_test, y_train, y_val, y_test)`` of the lesson (copies)."""
+    return tuple(a.copy() for a in _lesson_split())
+
+
+# --- standardize_split: statistics from the training set only -------------------------------
 
 def _ref_standardize_split(X_train, X_test):
     scaler = StandardScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test)
 
-
-def _ref_init_params(layer_sizes, seed):
-    return tuple(tuple(pair) for pair in network.init_params(layer_sizes, seed))
-
-
-def _ref_forward(X, params):
-    (W1, b1), (W2, b2) = params
-    Z1 = X @ W1 + b1
-    A1 = activations.relu(Z1)
-    probs = activations.sigmoid(A1 @ W2 + b2)[:, 0]
-    return probs, (Z1, A1)
-
-
-def _ref_backward(X, y, params, probs, cache):
-    """The gradients of the mean BCE, analytic: ``dZ2 = (probs - y) / n`` back through both
-    layers. (Centred differences, checked against these in tests/autograder/test_capstone.py,
-    lose digits where the sigmoid saturates: ``1 - p`` for ``p`` near 1.)"""
-    (_, _), (W2, _) = params
-    Z1, A1 = cache
-    dZ2 = (np.asarray(probs) - y)[:, None] / len(y)
-    dZ1 = (dZ2 @ W2.T) * activations.relu_grad(Z1)
-    return ((X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0)))
-
-
-def _ref_predict(X, params):
-    return (_ref_forward(X, params)[0] >= 0.5).astype(np.int64)
-
-
-def _random_params(rng, n_features, n_hidden, scale=1.0):
-    W1 = scale * rng.normal(size=(n_features, n_hidden))
-    b1 = 0.5 * rng.normal(size=n_hidden)
-    W2 = scale * rng.normal(size=(n_hidden, 1))
-    b2 = 0.5 * rng.normal(size=1)
-    return [(W1, b1), (W2, b2)]
-
-
-# --- standardize_split: statistics from the training set only -------------------------------
 
 def _split_cases(rng):
     cases = [case(np.array([[1.0, 10.0], [3.0, 30.0]]), np.array([[2.0, 40.0]])),
@@ -80,781 +138,746 @@ def _split_cases(rng):
     return cases
 
 
-def split_each_own_stats(X_train, X_test):
-    def scale(X):
-        return (X - X.mean(axis=0)) / X.std(axis=0)
-    return scale(X_train), scale(X_test)
-
-
-def split_stats_from_all(X_train, X_test):
-    X_all = np.vstack([X_train, X_test])
-    mean, std = X_all.mean(axis=0), X_all.std(axis=0)
-    return (X_train - mean) / std, (X_test - mean) / std
-
-
-def split_sample_std(X_train, X_test):
-    mean, std = X_train.mean(axis=0), X_train.std(axis=0, ddof=1)
-    return (X_train - mean) / std, (X_test - mean) / std
-
-
-def split_not_centred(X_train, X_test):
+def _standardize_split_template(X_train, X_test):
+    mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
-    return X_train / std, X_test / std
+    return (X_train - mean) / std, (X_test - mean) / std
 
+
+_NUMPY = {"np": np}
+
+
+def _variants(template, namespace):
+    """``make(name, old line, new line)``: a mistake of ``template``, its results as tuples."""
+    return variants.variants_of(template, namespace, convert=_tuples)
+_split = _variants(_standardize_split_template, _NUMPY)
 
 standardize_split = Exercise(
     name="standardize_split",
     reference=_ref_standardize_split,
     cases=_split_cases,
+    returns=("X_train_scaled", "X_test_scaled"),
     mistakes=[
-        Mistake(split_each_own_stats, "the test set was standardized with its own mean and "
-                                      "standard deviation; reuse the training set's statistics "
-                                      "for it, as if the test samples arrived one at a time."),
-        Mistake(split_stats_from_all, "the mean and standard deviation were computed on training "
-                                      "and test data together, which leaks the test set into "
-                                      "training; compute them on X_train only."),
-        Mistake(split_sample_std, "you used the sample standard deviation (ddof=1); this course "
-                                  "divides by n: X_train.std(axis=0)."),
-        Mistake(split_not_centred, "the features were divided by their spread but not centred; "
-                                   "subtract the training mean first."),
+        Mistake(_split("split_each_own_stats",
+                 "return (X_train - mean) / std, (X_test - mean) / std",
+                 "return (X_train - mean) / std, (X_test - X_test.mean(axis=0)) / "
+                       "X_test.std(axis=0)"),
+                "the test set was standardized with its own mean and standard deviation; reuse "
+                "the training set's statistics for it, as if the test samples arrived one at a "
+                "time."),
+        Mistake(_split("split_sample_std",
+                 "std = X_train.std(axis=0)",
+                 "std = X_train.std(axis=0, ddof=1)"),
+                "you used the sample standard deviation (ddof=1); this course divides by n: "
+                "X_train.std(axis=0)."),
+        Mistake(_split("split_not_centred",
+                 "return (X_train - mean) / std, (X_test - mean) / std",
+                 "return X_train / std, X_test / std"),
+                "the features were divided by their spread but not centred; subtract the "
+                "training mean first."),
     ],
 )
 
 
-# --- init_params: He for the hidden layer, Glorot for the output layer ----------------------
+# --- init_params: He for the hidden ReLU layers, Glorot for the sigmoid output ---------------
+
+def _init_params_template(layer_sizes, rng):
+    params = []
+    n_layers = len(layer_sizes) - 1
+    for k, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
+        variance = 2 / (n_in + n_out) if k == n_layers - 1 else 2 / n_in
+        params.append((rng.normal(0.0, np.sqrt(variance), size=(n_in, n_out)), np.zeros(n_out)))
+    return params
+
+
+def _ref_init_params(layer_sizes, rng):
+    from ann_lib import network  # imports scikit-learn (~0.9 s): only when this reference runs
+
+    return _tuples(network.init_params(layer_sizes, "relu", "sigmoid", rng=rng))
+
 
 def _init_cases(rng):
-    return [case([3, 4, 1], 0), case([30, 16, 1], 0), case([2, 8, 1], 7), case([5, 3, 1], 123)]
+    return [case([3, 4, 1], np.random.default_rng(0)), case([30, 16, 8, 1], np.random.default_rng(3)),
+            case([5, 1], np.random.default_rng(11)), case([4, 6, 5, 3, 1], np.random.default_rng(7)),
+            case([2, 8, 1], np.random.default_rng(int(rng.integers(1, 10**6))))]
 
 
-def init_he_everywhere(layer_sizes, seed):
-    rng = np.random.default_rng(seed)
-    params = []
-    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
-        params.append((rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out)), np.zeros(n_out)))
-    return tuple(params)
-
-
-def init_variance_as_std(layer_sizes, seed):
-    rng = np.random.default_rng(seed)
-    params = []
-    for i, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
-        var = 2 / (n_in + n_out) if i == len(layer_sizes) - 2 else 2 / n_in
-        params.append((rng.normal(0.0, var, size=(n_in, n_out)), np.zeros(n_out)))
-    return tuple(params)
-
-
-def init_transposed(layer_sizes, seed):
-    rng = np.random.default_rng(seed)
-    params = []
-    for i, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:])):
-        std = np.sqrt(2 / (n_in + n_out)) if i == len(layer_sizes) - 2 else np.sqrt(2 / n_in)
-        params.append((rng.normal(0.0, std, size=(n_out, n_in)), np.zeros(n_out)))
-    return tuple(params)
-
+_init = _variants(_init_params_template, _NUMPY)
 
 init_params = Exercise(
     name="init_params",
     reference=_ref_init_params,
     cases=_init_cases,
     mistakes=[
-        Mistake(init_he_everywhere, "the output layer also got He's sqrt(2 / n_in); the sigmoid "
-                                    "output layer uses Glorot's sqrt(2 / (n_in + n_out))."),
-        Mistake(init_variance_as_std, "the variance 2 / n_in was passed as the standard "
-                                      "deviation; np.random's normal takes the standard deviation, "
-                                      "so take the square root."),
-        Mistake(init_transposed, "W has shape (n_out, n_in); this course's layers compute "
-                                 "X @ W, so W needs shape (n_in, n_out)."),
+        Mistake(_init("init_he_everywhere",
+                 "variance = 2 / (n_in + n_out) if k == n_layers - 1 else 2 / n_in",
+                 "variance = 2 / n_in"),
+                "the output layer also got He's variance 2 / n_in; the sigmoid output layer uses "
+                "Glorot's 2 / (n_in + n_out)."),
+        Mistake(_init("init_variance_as_std",
+                 "params.append((rng.normal(0.0, np.sqrt(variance), size=(n_in, n_out)), np.zeros(n_out)))",
+                 "params.append((rng.normal(0.0, variance, size=(n_in, n_out)), "
+                      "np.zeros(n_out)))"),
+                "the variance was passed as the standard deviation; rng.normal takes the "
+                "standard deviation, so take the square root."),
+        Mistake(_init("init_first_fan_in",
+                 "variance = 2 / (n_in + n_out) if k == n_layers - 1 else 2 / n_in",
+                 "variance = 2 / (n_in + n_out) if k == n_layers - 1 else 2 / "
+                      "layer_sizes[0]"),
+                "every hidden layer used the fan-in of the first layer, layer_sizes[0]; each "
+                "layer's He variance is 2 / n_in with its own n_in."),
+        Mistake(_init("init_ignores_rng",
+                 "params.append((rng.normal(0.0, np.sqrt(variance), size=(n_in, n_out)), np.zeros(n_out)))",
+                 "params.append((np.random.default_rng(0).normal(0.0, np.sqrt(variance), "
+                      "size=(n_in, n_out)), np.zeros(n_out)))"),
+                "the weights do not come from the generator `rng` passed in (a generator seeded "
+                "with 3 gave the draws of seed 0); draw every weight with rng.normal, in order."),
     ],
 )
 
 
-# --- forward: dense -> ReLU -> dense -> sigmoid ---------------------------------------------
+# --- forward: ReLU hidden layers, sigmoid output ---------------------------------------------
+
+def _forward_template(X, params):
+    A = X
+    caches = []
+    for W, b in params[:-1]:
+        Z = A @ W + b
+        caches.append((A, Z))
+        A = np.maximum(Z, 0)
+    W, b = params[-1]
+    Z_out = A @ W + b
+    caches.append((A, Z_out))
+    return activations.sigmoid(Z_out)[:, 0], caches
+
+
+_ACTS = {"np": np, "activations": activations}
+_forward_loop = variants.bind(_forward_template, _ACTS)
+
+
+def _ref_forward(X, params):
+    return _tuples(_forward_loop(X, params))
+
+
+def _random_params(rng, sizes, scale=1.0):
+    return [(scale * rng.normal(size=(n_in, n_out)), 0.5 * rng.normal(size=n_out))
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
 
 def _forward_cases(rng):
     X = np.array([[1.0, -1.0], [-1.0, 2.0]])
-    cases = [case(X, [(np.eye(2), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))])]
-    for n, d, h in ((5, 3, 4), (8, 2, 6), (1, 4, 3), (12, 30, 16)):
-        cases.append(case(rng.normal(size=(n, d)), _random_params(rng, d, h)))
+    cases = [case(X, [(np.eye(2), np.array([0.5, -0.5])), (np.ones((2, 1)), np.array([0.25]))])]
+    for n, sizes in ((5, [3, 4, 1]), (8, [2, 6, 3, 1]), (1, [4, 3, 1]), (12, [30, 16, 8, 1]),
+                     (6, [3, 1])):
+        cases.append(case(rng.normal(size=(n, sizes[0])), _random_params(rng, sizes)))
     return cases
 
 
-def forward_linear_hidden(X, params):
-    (W1, b1), (W2, b2) = params
-    Z1 = X @ W1 + b1
-    return activations.sigmoid(Z1 @ W2 + b2)[:, 0], (Z1, Z1)
+_fwd = _variants(_forward_template, _ACTS)
 
-
-def forward_logits_out(X, params):
-    (W1, b1), (W2, b2) = params
-    Z1 = X @ W1 + b1
-    A1 = np.maximum(Z1, 0)
-    return (A1 @ W2 + b2)[:, 0], (Z1, A1)
-
-
-def forward_kept_column(X, params):
-    (W1, b1), (W2, b2) = params
-    Z1 = X @ W1 + b1
-    A1 = np.maximum(Z1, 0)
-    return activations.sigmoid(A1 @ W2 + b2), (Z1, A1)
-
-
-def forward_squeezed(X, params):
-    (W1, b1), (W2, b2) = params
-    Z1 = X @ W1 + b1
-    A1 = np.maximum(Z1, 0)
-    return activations.sigmoid(A1 @ W2 + b2).squeeze(), (Z1, A1)
-
-
-def forward_sigmoid_hidden(X, params):
-    (W1, b1), (W2, b2) = params
-    Z1 = X @ W1 + b1
-    A1 = activations.sigmoid(Z1)
-    return activations.sigmoid(A1 @ W2 + b2)[:, 0], (Z1, A1)
+def _forward_strict_cases(rng):
+    X = np.array([[1.0], [-1.0]])
+    return [case(X, [(np.array([[1.0]]), np.zeros(1)), (np.array([[1000.0]]), np.zeros(1))]),
+            case(-X, [(np.array([[1.0]]), np.zeros(1)), (np.array([[-1000.0]]), np.zeros(1))])]
 
 
 forward = Exercise(
     name="forward",
     reference=_ref_forward,
     cases=_forward_cases,
+    strict_cases=_forward_strict_cases,
+    unstable=Mistake(_fwd("forward_unstable_sigmoid",
+                          "return activations.sigmoid(Z_out)[:, 0], caches",
+                          "return (1 / (1 + np.exp(-Z_out)))[:, 0], caches"),
+                     "1 / (1 + np.exp(-z)) overflows for large negative z (z = -1000 gives "
+                     "exp(1000)); use activations.sigmoid, which is stable at +-1000."),
+    returns=("probs", "caches"),
     mistakes=[
-        Mistake(forward_linear_hidden, "the hidden layer has no ReLU (A1 equals Z1), so the two "
-                                       "layers collapse into one linear map; A1 = max(0, Z1)."),
-        Mistake(forward_logits_out, "probs are the raw output scores z; squash them with the "
-                                    "sigmoid so they are probabilities between 0 and 1."),
-        Mistake(forward_kept_column, "probs has shape (n_samples, 1); take its only column, "
-                                     "[:, 0], so probs has shape (n_samples,) like y."),
-        Mistake(forward_sigmoid_hidden, "the hidden layer used the sigmoid; this network's hidden "
-                                        "layer is ReLU, max(0, Z1)."),
-        Mistake(forward_squeezed, ".squeeze() drops every axis of length 1: for a single sample "
-                                  "it returns a number of shape () instead of probs of shape "
-                                  "(1,). Take the only column with [:, 0]."),
+        Mistake(_fwd("forward_logits_out",
+                 "return activations.sigmoid(Z_out)[:, 0], caches",
+                 "return Z_out[:, 0], caches"),
+                "probs are the raw output scores z; squash them with the sigmoid so they are "
+                "probabilities between 0 and 1."),
+        Mistake(_fwd("forward_kept_column",
+                 "return activations.sigmoid(Z_out)[:, 0], caches",
+                 "return activations.sigmoid(Z_out), caches"),
+                "probs has shape (n_samples, 1); take its only column, [:, 0], so probs has "
+                "shape (n_samples,) like y (mixing the two makes (n, n) tables by broadcasting)."),
+        Mistake(_fwd("forward_squeezed",
+                 "return activations.sigmoid(Z_out)[:, 0], caches",
+                 "return activations.sigmoid(Z_out).squeeze(), caches"),
+                ".squeeze() drops every axis of length 1: for a single sample it returns a "
+                "number of shape () instead of probs of shape (1,). Take the only column with "
+                "[:, 0]."),
+        Mistake(_fwd("forward_sigmoid_hidden",
+                 "A = np.maximum(Z, 0)",
+                 "A = activations.sigmoid(Z)"),
+                "the hidden layers used the sigmoid; this network's hidden layers are ReLU, "
+                "max(0, Z)."),
+        Mistake(_fwd("forward_linear_hidden",
+                 "A = np.maximum(Z, 0)",
+                 "A = Z"),
+                "the hidden layers have no ReLU (A equals Z), so the layers collapse into one "
+                "linear map; A = max(0, Z)."),
     ],
 )
 
 
-# --- bce_cost: mean binary cross-entropy, clipped ------------------------------------------
+# --- cost: mean binary cross-entropy plus the L2 penalty --------------------------------------
 
-def _bce_cases(rng):
-    cases = [case(np.array([1.0, 0.0]), np.array([0.8, 0.2])),
-             case(np.array([1.0]), np.array([0.5])),
-             case(np.array([0.0, 0.0, 1.0]), np.array([0.1, 0.7, 0.4]))]
-    for n in (5, 20, 143):
-        cases.append(case(rng.integers(0, 2, size=n).astype(float), rng.uniform(0.02, 0.98, n)))
+def _cost_template(y, probs, params, lam):
+    p = np.clip(probs, 1e-12, 1 - 1e-12)
+    cross_entropy = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    penalty = lam / (2 * len(y)) * sum(np.sum(W ** 2) for W, b in params)
+    return float(cross_entropy + penalty)
+
+
+def _ref_cost(y, probs, params, lam):
+    return (losses.binary_cross_entropy(y, probs)
+            + regularization.l2_penalty(params, lam, len(y)))
+
+
+def _cost_cases(rng):
+    params = [(np.array([[3.0], [4.0]]), np.array([100.0]))]
+    cases = [case(np.array([1.0, 0.0]), np.array([0.8, 0.2]), params, 0.0),
+             case(np.array([1.0, 0.0, 1.0, 0.0, 1.0]), np.full(5, 0.5), params, 1.0),
+             case(np.array([0.0, 0.0, 1.0]), np.array([0.1, 0.7, 0.4]),
+                  _random_params(rng, [3, 4, 1]), 0.5)]
+    for n, sizes, lam in ((5, [2, 3, 1], 0.1), (20, [4, 5, 3, 1], 2.0), (143, [30, 1], 0.0)):
+        cases.append(case(rng.integers(0, 2, size=n).astype(float), rng.uniform(0.02, 0.98, n),
+                          _random_params(rng, sizes), lam))
     return cases
 
 
-def _bce_strict_cases(rng):
-    return [case(np.array([0.0, 1.0]), np.array([1.0, 0.0])),
-            case(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.5]))]
+def _cost_strict_cases(rng):
+    params = [(np.ones((2, 1)), np.zeros(1))]
+    return [case(np.array([0.0, 1.0]), np.array([1.0, 0.0]), params, 0.1),
+            case(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.5]), params, 0.0)]
 
 
-def bce_no_minus(y, probs):
-    p = np.clip(probs, 1e-12, 1 - 1e-12)
-    return np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+_cost = _variants(_cost_template, _NUMPY)
 
-
-def bce_summed(y, probs):
-    p = np.clip(probs, 1e-12, 1 - 1e-12)
-    return -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))
-
-
-def bce_positive_term_only(y, probs):
-    p = np.clip(probs, 1e-12, 1 - 1e-12)
-    return -np.mean(y * np.log(p))
-
-
-def bce_unclipped(y, probs):
-    return -np.mean(y * np.log(probs) + (1 - y) * np.log(1 - probs))
-
-
-bce_cost = Exercise(
-    name="bce_cost",
-    reference=losses.binary_cross_entropy,
-    cases=_bce_cases,
-    strict_cases=_bce_strict_cases,
+cost = _FiniteAtTheEdges(
+    name="cost",
+    reference=_ref_cost,
+    cases=_cost_cases,
+    strict_cases=_cost_strict_cases,
     mistakes=[
-        Mistake(bce_no_minus, "the cost came out negative: log of a probability is <= 0, so "
-                              "the cross-entropy needs a minus sign in front."),
-        Mistake(bce_summed, "you summed the losses of the samples; the cost is their mean "
-                            "(divide by n), so it does not grow with the data set."),
-        Mistake(bce_positive_term_only, "only the y * log(p) term is there; the samples of class "
-                                        "0 need (1 - y) * log(1 - p) as well."),
+        Mistake(_cost("cost_penalises_biases",
+                 "penalty = lam / (2 * len(y)) * sum(np.sum(W ** 2) for W, b in params)",
+                 "penalty = lam / (2 * len(y)) * sum(np.sum(W ** 2) + np.sum(b ** 2) for "
+                      "W, b in params)"),
+                "the biases were penalised too; the L2 penalty sums the squared weights W only "
+                "(a bias only shifts a unit's threshold)."),
+        Mistake(_cost("cost_penalty_without_half",
+                 "penalty = lam / (2 * len(y)) * sum(np.sum(W ** 2) for W, b in params)",
+                 "penalty = lam / len(y) * sum(np.sum(W ** 2) for W, b in params)"),
+                "the penalty is twice too large: it is lam / (2 n) times the sum of squared "
+                "weights (the 2 makes its gradient lam / n * W)."),
+        Mistake(_cost("cost_penalty_not_per_sample",
+                 "penalty = lam / (2 * len(y)) * sum(np.sum(W ** 2) for W, b in params)",
+                 "penalty = lam / 2 * sum(np.sum(W ** 2) for W, b in params)"),
+                "the penalty was not divided by n: it is lam / (2 n) times the sum of squared "
+                "weights, n = len(y), so it keeps its weight against the mean cross-entropy."),
+        Mistake(_cost("cost_summed",
+                 "cross_entropy = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))",
+                 "cross_entropy = -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p))"),
+                "you summed the losses of the samples; the cross-entropy is their mean."),
     ],
-    unstable=Mistake(bce_unclipped, "a probability of exactly 0 or 1 gives log(0); clip probs "
-                                    "to [1e-12, 1 - 1e-12] before taking logs."),
+    unstable=Mistake(_cost("cost_unclipped",
+                 "p = np.clip(probs, 1e-12, 1 - 1e-12)",
+                 "p = probs"),
+                     "a probability of exactly 0 or 1 gives log(0); clip probs to "
+                     "[1e-12, 1 - 1e-12] before taking logs."),
 )
 
 
-# --- backward: backpropagation through both layers -----------------------------------------
+# --- backward: the chain rule through every layer, plus the penalty's gradient ---------------
+
+def _backward_template(y, params, probs, caches, lam):
+    n = len(y)
+    dZ = (probs - y)[:, None] / n
+    grads = []
+    for k in reversed(range(len(params))):
+        A_prev, Z = caches[k]
+        W, b = params[k]
+        grads.append((A_prev.T @ dZ + lam / n * W, dZ.sum(axis=0)))
+        if k > 0:
+            dZ = (dZ @ W.T) * (caches[k - 1][1] > 0)
+    return grads[::-1]
+
+
+_backward_loop = variants.bind(_backward_template, _NUMPY)
+
+
+def _ref_backward(y, params, probs, caches, lam):
+    """Analytic, checked against centred differences in tests/autograder/test_capstone.py."""
+    return _tuples(_backward_loop(y, params, probs, caches, lam))
+
 
 def _backward_cases(rng):
-    examples = [(np.array([[1.0, -1.0], [-1.0, 2.0]]), np.array([1.0, 0.0]),
-                 [(np.eye(2), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))])]
-    for n, d, h in ((6, 3, 4), (10, 2, 5), (4, 5, 3)):
-        examples.append((rng.normal(size=(n, d)), rng.integers(0, 2, size=n).astype(float),
-                         _random_params(rng, d, h)))
-    cases = []
-    for X, y, params in examples:
-        probs, cache = _ref_forward(X, params)
-        cases.append(case(X, y, params, probs, cache))
-    return cases
+    X = np.array([[1.0, -1.0], [-1.0, 2.0], [0.5, 0.5]])
+    params = [(np.eye(2), np.array([0.5, -0.5])), (np.ones((2, 1)), np.array([0.25]))]
+    examples = [(X, np.array([1.0, 0.0, 1.0]), params, 0.0), (X, np.array([1.0, 0.0, 0.0]),
+                                                              params, 1.0)]
+    for n, sizes, lam in ((6, [3, 4, 1], 0.5), (10, [2, 5, 3, 1], 0.1), (4, [5, 3, 1], 0.0),
+                          (7, [3, 1], 2.0)):
+        examples.append((rng.normal(size=(n, sizes[0])), rng.integers(0, 2, size=n).astype(float),
+                         _random_params(rng, sizes), lam))
+    out = []
+    for X, y, params, lam in examples:
+        probs, caches = _forward_loop(X, params)
+        out.append(case(y, params, probs, caches, lam))
+    return out
 
 
-def backward_no_mean(X, y, params, probs, cache):
-    (W1, b1), (W2, b2) = params
-    Z1, A1 = cache
-    dZ2 = (probs - y)[:, None]
-    dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-    return ((X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0)))
+_bwd = _variants(_backward_template, _NUMPY)
+BROADCAST_TRAP = (
+    "dZ came out with shape (n, n): probs[:, None] - y subtracts a vector of shape (n,) from a "
+    "column of shape (n, 1), and NumPy broadcasts that into a table of every difference. "
+    "Subtract first, then make the column: (probs - y)[:, None] / n.")
 
-
-def backward_no_relu_mask(X, y, params, probs, cache):
-    (W1, b1), (W2, b2) = params
-    Z1, A1 = cache
-    dZ2 = (probs - y)[:, None] / len(y)
-    dZ1 = dZ2 @ W2.T
-    return ((X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0)))
-
-
-def backward_flipped_error(X, y, params, probs, cache):
-    (W1, b1), (W2, b2) = params
-    Z1, A1 = cache
-    dZ2 = (y - probs)[:, None] / len(y)
-    dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-    return ((X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0)))
-
-
-def backward_db_kept_dims(X, y, params, probs, cache):
-    (W1, b1), (W2, b2) = params
-    Z1, A1 = cache
-    dZ2 = (probs - y)[:, None] / len(y)
-    dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-    return ((X.T @ dZ1, dZ1.sum(axis=0, keepdims=True)),
-            (A1.T @ dZ2, dZ2.sum(axis=0, keepdims=True)))
-
-
-def backward_extra_sigmoid_slope(X, y, params, probs, cache):
-    (W1, b1), (W2, b2) = params
-    Z1, A1 = cache
-    dZ2 = ((probs - y) * probs * (1 - probs))[:, None] / len(y)
-    dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-    return ((X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0)))
-
-
+# the broadcast trap raises in a deeper layer's matmul: Exercise names the mistake that raises
+# the same error, not only NumPy's complaint
 backward = Exercise(
     name="backward",
-    returns=(("dW1", "db1"), ("dW2", "db2")),
     reference=_ref_backward,
     cases=_backward_cases,
-    uses=("forward",),  # the visible test runs the learner's forward to get the cache
+    uses=("forward", "cost"),  # the visible test runs both: the cache, the gradient check
     rtol=1e-5,
     atol=1e-8,
     mistakes=[
-        Mistake(backward_no_mean, "every gradient is n times too large: the cost is a mean, so "
-                                  "dZ2 = (probs - y) / n."),
-        Mistake(backward_no_relu_mask, "the gradient flowed through the ReLU unchanged; multiply "
-                                       "dA1 by the ReLU's slope, 1 where Z1 > 0 and 0 elsewhere."),
-        Mistake(backward_flipped_error, "the gradients point the wrong way: the output error is "
-                                        "probs - y, not y - probs."),
-        Mistake(backward_extra_sigmoid_slope, "dZ2 was multiplied by the sigmoid's slope p(1 - p) "
-                                              "as well; with cross-entropy that factor cancels, "
-                                              "dZ2 = (probs - y) / n."),
-        Mistake(backward_db_kept_dims, "db1 and db2 have shapes (1, n_hidden) and (1, 1) "
-                                       "(keepdims=True); every gradient has the shape of its "
-                                       "parameter: db = dZ.sum(axis=0), shape (n_hidden,) and "
-                                       "(1,)."),
+        Mistake(_bwd("backward_broadcast_trap",
+                 "dZ = (probs - y)[:, None] / n",
+                 "dZ = (probs[:, None] - y) / n"), BROADCAST_TRAP),
+        Mistake(_bwd("backward_no_mean",
+                 "dZ = (probs - y)[:, None] / n",
+                 "dZ = (probs - y)[:, None]"),
+                "the cross-entropy's gradients are n times too large: the cost is a mean, so "
+                "dZ of the output layer is (probs - y) / n."),
+        Mistake(_bwd("backward_no_relu_mask",
+                 "dZ = (dZ @ W.T) * (caches[k - 1][1] > 0)",
+                 "dZ = dZ @ W.T"),
+                "the gradient flowed through the ReLU unchanged; multiply dA by the ReLU's "
+                "slope, 1 where Z > 0 and 0 elsewhere."),
+        Mistake(_bwd("backward_no_penalty",
+                 "grads.append((A_prev.T @ dZ + lam / n * W, dZ.sum(axis=0)))",
+                 "grads.append((A_prev.T @ dZ, dZ.sum(axis=0)))"),
+                "the penalty's gradient is missing: with lam > 0 every dW gets lam / n * W."),
+        Mistake(_bwd("backward_penalises_biases",
+                 "grads.append((A_prev.T @ dZ + lam / n * W, dZ.sum(axis=0)))",
+                 "grads.append((A_prev.T @ dZ + lam / n * W, dZ.sum(axis=0) + lam / n * b))"),
+                "db got lam / n * b as well; the penalty has no bias in it, so db is dZ summed "
+                "over the samples only."),
+        Mistake(_bwd("backward_db_kept_dims",
+                 "grads.append((A_prev.T @ dZ + lam / n * W, dZ.sum(axis=0)))",
+                 "grads.append((A_prev.T @ dZ + lam / n * W, dZ.sum(axis=0, "
+                     "keepdims=True)))"),
+                "db has shape (1, n_out) (keepdims=True); every gradient has the shape of its "
+                "parameter: db = dZ.sum(axis=0), shape (n_out,)."),
     ],
 )
 
 
-# --- train: the gradient-descent loop (a Property, in two parts) ---------------------------
+# --- minibatch_indices: a fresh shuffle every epoch -------------------------------------------
 
-@functools.cache
-def _breast_cancer_split():
-    """The lesson's training and validation sets, standardized with the training statistics.
-
-    As in the notebook: a quarter of the tumours is set aside as the test set (seed 0), then a
-    quarter of the rest as the validation set (seed 1). The grader never uses the test set.
-    """
-    X, y = datasets.load_breast_cancer()
-    X_rest, _, y_rest, _ = datasets.train_test_split(X, y, test_size=0.25, seed=0, stratify=True)
-    X_train, X_val, y_train, y_val = datasets.train_test_split(X_rest, y_rest, test_size=0.25,
-                                                               seed=1, stratify=True)
-    X_train, X_val = _ref_standardize_split(X_train, X_val)
-    return X_train, X_val, y_train, y_val
+def _minibatch_template(n_samples, batch_size, rng):
+    order = rng.permutation(n_samples)
+    return [order[start:start + batch_size] for start in range(0, n_samples, batch_size)]
 
 
-def _unpack_training(result, epochs):
-    """(params, history, None) or (None, None, message) for what a student's train returned."""
-    if not (isinstance(result, (tuple, list)) and len(result) == 2):
-        return None, None, ("`train` should return a pair (params, loss_history), but it returned "
-                            f"{type(result).__name__}.")
-    params, history = result
-    try:
-        history = np.asarray(history, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        return None, None, "`train`'s loss_history should be a list of numbers, one per epoch."
-    if history.size != epochs:
-        return None, None, (f"`train` ran with epochs={epochs} but its loss_history has "
-                            f"{history.size} entries; record the cost once per epoch.")
-    if not np.all(np.isfinite(history)):
-        return None, None, "`train`'s loss_history holds nan or inf: the cost blew up."
-    try:
-        (W1, b1), (W2, b2) = params
-        shapes = [np.shape(W1), np.shape(b1), np.shape(W2), np.shape(b2)]
-    except (TypeError, ValueError):
-        return None, None, "`train` should return params as [(W1, b1), (W2, b2)]."
-    return params, history, shapes
+_ref_minibatch = variants.bind(_minibatch_template, _NUMPY)
 
 
-_SIGN_HINT = ("the cost goes up instead of down: gradient descent steps against the gradient, "
-              "p = p - learning_rate * grad.")
+def _ref_minibatch_indices(n_samples, batch_size, rng):
+    return _tuples(_ref_minibatch(n_samples, batch_size, rng))
 
 
-def _judge_train_decreases(student):
-    X_train, _, y_train, _ = _breast_cancer_split()
-    epochs = 30
-    params, history, note = _unpack_training(
-        student(X_train, y_train, n_hidden=8, learning_rate=0.5, epochs=epochs, seed=0), epochs)
-    if params is None:
-        return note
-    if history[-1] > history[0]:
-        return f"`train` is not right yet: {_SIGN_HINT} Your loss_history: {fmt(history, 4)}."
-    if np.ptp(history) < 1e-12:
-        return ("`train` is not right yet: the loss history is flat, the parameters never change; "
-                "store the updated arrays back in params (W - lr * dW makes a new array).")
-    rises = int(np.sum(np.diff(history) > 1e-9))
-    if not history[-1] < 0.8 * history[0] or rises > epochs // 10:
-        return (f"`train` is not right yet: with learning_rate=0.5 the cost should fall steadily "
-                f"on the training set, but your loss_history is {fmt(history, 4)}.")
-    _, still, note = _unpack_training(
-        student(X_train, y_train, n_hidden=8, learning_rate=0.0, epochs=5, seed=0), 5)
-    if still is None:
-        return note
-    if np.ptp(still) > 1e-12:
-        return ("`train` is not right yet: with learning_rate=0.0 nothing should change, but your "
-                f"cost still moved ({fmt(still, 4)}); the learning rate is not used in the update "
-                "p = p - learning_rate * grad.")
-    return None
+def _minibatch_cases(rng):
+    return [case(10, 3, np.random.default_rng(0)), case(319, 32, np.random.default_rng(5)),
+            case(8, 8, np.random.default_rng(2)), case(7, 10, np.random.default_rng(4)),
+            case(int(rng.integers(20, 60)), 6, np.random.default_rng(int(rng.integers(1, 10**6))))]
 
 
-def _judge_train_accuracy(student):
-    X_train, X_val, y_train, y_val = _breast_cancer_split()
-    epochs = 200
-    params, history, shapes = _unpack_training(
-        student(X_train, y_train, n_hidden=16, learning_rate=0.5, epochs=epochs, seed=0), epochs)
-    if params is None:
-        return shapes
-    wanted = [(30, 16), (16,), (16, 1), (1,)]
-    if shapes != wanted:
-        return (f"`train` should return params [(W1, b1), (W2, b2)] with shapes {wanted} for "
-                f"n_hidden=16, but they have shapes {shapes}.")
-    accuracy = float(np.mean(_ref_predict(X_val, params) == y_val))
-    if accuracy >= TARGET_ACCURACY:
-        return None
-    message = (f"`train` is not right yet: after train(X_train, y_train, n_hidden=16, "
-               f"learning_rate=0.5, epochs=200, seed=0) the network classifies {accuracy:.1%} "
-               f"of the validation set correctly; it should reach {TARGET_ACCURACY:.0%}.")
-    if history[-1] > history[0]:
-        message += " Look at the loss history: " + _SIGN_HINT
-    return message
+_mb = _variants(_minibatch_template, _NUMPY)
 
-
-def train_ascends(X, y, n_hidden=16, learning_rate=0.5, epochs=200, seed=0):
-    rng = np.random.default_rng(seed)
-    n, d = X.shape
-    W1 = rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden))
-    b1 = np.zeros(n_hidden)
-    W2 = rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1))
-    b2 = np.zeros(1)
-    history = []
-    for _ in range(epochs):
-        Z1 = X @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        p = activations.sigmoid(A1 @ W2 + b2)[:, 0]
-        q = np.clip(p, 1e-12, 1 - 1e-12)
-        history.append(float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))))
-        dZ2 = (p - y)[:, None] / n
-        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-        W1 = W1 + learning_rate * (X.T @ dZ1)
-        b1 = b1 + learning_rate * dZ1.sum(axis=0)
-        W2 = W2 + learning_rate * (A1.T @ dZ2)
-        b2 = b2 + learning_rate * dZ2.sum(axis=0)
-    return [(W1, b1), (W2, b2)], history
-
-
-def train_ignores_learning_rate(X, y, n_hidden=16, learning_rate=0.5, epochs=200, seed=0):
-    rng = np.random.default_rng(seed)
-    n, d = X.shape
-    W1 = rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden))
-    b1 = np.zeros(n_hidden)
-    W2 = rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1))
-    b2 = np.zeros(1)
-    history = []
-    for _ in range(epochs):
-        Z1 = X @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        p = activations.sigmoid(A1 @ W2 + b2)[:, 0]
-        q = np.clip(p, 1e-12, 1 - 1e-12)
-        history.append(float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))))
-        dZ2 = (p - y)[:, None] / n
-        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-        W1 = W1 - X.T @ dZ1
-        b1 = b1 - dZ1.sum(axis=0)
-        W2 = W2 - A1.T @ dZ2
-        b2 = b2 - dZ2.sum(axis=0)
-    return [(W1, b1), (W2, b2)], history
-
-
-def train_updates_copies(X, y, n_hidden=16, learning_rate=0.5, epochs=200, seed=0):
-    rng = np.random.default_rng(seed)
-    n, d = X.shape
-    params = [(rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden)), np.zeros(n_hidden)),
-              (rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1)), np.zeros(1))]
-    history = []
-    for _ in range(epochs):
-        (W1, b1), (W2, b2) = params
-        Z1 = X @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        p = activations.sigmoid(A1 @ W2 + b2)[:, 0]
-        q = np.clip(p, 1e-12, 1 - 1e-12)
-        history.append(float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))))
-        dZ2 = (p - y)[:, None] / n
-        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-        grads = [(X.T @ dZ1, dZ1.sum(axis=0)), (A1.T @ dZ2, dZ2.sum(axis=0))]
-        for (W, b), (dW, db) in zip(params, grads):
-            W = W - learning_rate * dW
-            b = b - learning_rate * db
-    return params, history
-
-
-_TRAIN_USES = ("init_params", "forward", "bce_cost", "backward")
-
-# Two graded parts of the same answer, `train`.
-train_accuracy = Property(
-    name="train_accuracy",
-    answer="train",
-    judge=_judge_train_accuracy,
-    mistakes=[Mistake(train_ascends, "the cost goes up instead of down")],
-    uses=_TRAIN_USES,
-)
-
-train_decreases = Property(
-    name="train_decreases",
-    answer="train",
-    judge=_judge_train_decreases,
+minibatch_indices = Exercise(
+    name="minibatch_indices",
+    reference=_ref_minibatch_indices,
+    cases=_minibatch_cases,
     mistakes=[
-        Mistake(train_ascends, "the cost goes up instead of down"),
-        Mistake(train_ignores_learning_rate, "the learning rate is not used in the update"),
-        Mistake(train_updates_copies, "the parameters never change"),
+        Mistake(_mb("minibatch_not_shuffled",
+                 "order = rng.permutation(n_samples)",
+                 "order = np.arange(n_samples)"),
+                "the batches follow the stored order 0, 1, 2, ...; shuffle first with "
+                "rng.permutation(n_samples), so every epoch sees the samples in a new order."),
+        Mistake(_mb("minibatch_drops_remainder",
+                 "return [order[start:start + batch_size] for start in range(0, n_samples, batch_size)]",
+                 "return [order[start:start + batch_size] for start in range(0, n_samples - "
+                    "batch_size + 1, batch_size)]"),
+                "the last, smaller batch is missing: when batch_size does not divide n_samples "
+                "the remainder is a batch too, so every sample is used once per epoch."),
+        Mistake(_mb("minibatch_ignores_rng",
+                 "order = rng.permutation(n_samples)",
+                 "order = np.random.default_rng(0).permutation(n_samples)"),
+                "the order does not come from the generator `rng` passed in (generators seeded "
+                "with 5 and with 0 gave the same order); shuffle with rng.permutation."),
     ],
-    uses=_TRAIN_USES,
 )
 
 
-# --- predict: labels 0/1 from the probabilities --------------------------------------------
+# --- adam_step: Adam over every parameter of the network --------------------------------------
 
-def _predict_cases(rng):
-    X = np.array([[1.0], [-1.0], [0.3]])
-    params = [(np.array([[1.0]]), np.zeros(1)), (np.array([[1.0]]), np.array([-0.1]))]
-    cases = [case(X, params)]
-    for n, d, h in ((20, 3, 4), (40, 2, 6), (30, 5, 3)):
-        cases.append(case(rng.normal(size=(n, d)), _random_params(rng, d, h, scale=0.5)))
+def _adam_template(params, grads, m, v, t, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = [tuple(beta1 * mP + (1 - beta1) * dP for mP, dP in zip(m_layer, g_layer))
+         for m_layer, g_layer in zip(m, grads)]
+    v = [tuple(beta2 * vP + (1 - beta2) * dP ** 2 for vP, dP in zip(v_layer, g_layer))
+         for v_layer, g_layer in zip(v, grads)]
+    c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
+    params = [tuple(P - learning_rate * (mP / c1) / (np.sqrt(vP / c2) + eps)
+                    for P, mP, vP in zip(*layer)) for layer in zip(params, m, v)]
+    return params, m, v
+
+
+def _ref_adam_step(params, grads, m, v, t, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+    return _tuples(optim.adam_step(_tuples(params), _tuples(grads), _tuples(m), _tuples(v), t,
+                                   learning_rate, beta1, beta2, eps))
+
+
+def _adam_cases(rng):
+    W, b = np.array([[1.0, -2.0]]), np.array([0.5])
+    dW, db = np.array([[0.5, -4.0]]), np.array([2.0])
+    zeros = [(np.zeros((1, 2)), np.zeros(1))]
+    cases = [case([(W, b)], [(dW, db)], zeros, zeros, 1, 0.1),
+             case([(W, b)], [(dW, db)], [(np.full((1, 2), 2.0), np.ones(1))],
+                  [(np.full((1, 2), 2.0), np.ones(1))], 2, 0.1, 0.5, 0.75),
+             case([(W, b)], [(dW, db)], zeros, zeros, 1, 0.1, 0.9, 0.999, 0.25)]
+    for sizes, t in (([3, 4, 1], 1), ([2, 5, 3, 1], 7), ([4, 1], 30)):
+        params, grads = _random_params(rng, sizes), _random_params(rng, sizes)
+        m = _random_params(rng, sizes, scale=0.1)
+        v = [(np.abs(mW) + 0.01, np.abs(mb) + 0.01) for mW, mb in _random_params(rng, sizes)]
+        cases.append(case(params, grads, m, v, t, 0.01, 0.8, 0.99))
     return cases
 
 
-def predict_threshold_on_z(X, params):
-    (W1, b1), (W2, b2) = params
-    z = (np.maximum(X @ W1 + b1, 0) @ W2 + b2)[:, 0]
-    return (z >= 0.5).astype(int)
+_adam = _variants(_adam_template, _NUMPY)
 
-
-def predict_returns_probs(X, params):
-    (W1, b1), (W2, b2) = params
-    return activations.sigmoid(np.maximum(X @ W1 + b1, 0) @ W2 + b2)[:, 0]
-
-
-def predict_column(X, params):
-    (W1, b1), (W2, b2) = params
-    p = activations.sigmoid(np.maximum(X @ W1 + b1, 0) @ W2 + b2)
-    return (p >= 0.5).astype(int)
-
-
-predict = Exercise(
-    name="predict",
-    reference=_ref_predict,
-    cases=_predict_cases,
-    uses=("forward",),
+adam_step = _LeavesItsInputs(
+    name="adam_step",
+    reference=_ref_adam_step,
+    cases=_adam_cases,
+    returns=("new_params", "new_m", "new_v"),
     mistakes=[
-        Mistake(predict_threshold_on_z, "the 0.5 threshold was applied to the score z; 0.5 is a "
-                                        "threshold for the probability sigmoid(z) (on z it "
-                                        "would be 0)."),
-        Mistake(predict_returns_probs, "predict returned the probabilities; turn them into "
-                                       "labels: 1 where probs >= 0.5, else 0."),
-        Mistake(predict_column, "the labels have shape (n_samples, 1); return one label per "
-                                "sample, shape (n_samples,)."),
+        Mistake(_adam("adam_no_bias_correction",
+                 "c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t",
+                 "c1, c2 = 1, 1"),
+                "m and v were used without the bias correction: divide them by 1 - beta1**t and "
+                "1 - beta2**t, or the first steps are far too small."),
+        Mistake(_adam("adam_eps_inside_root",
+                 "params = [tuple(P - learning_rate * (mP / c1) / (np.sqrt(vP / c2) + eps)",
+                 "params = [tuple(P - learning_rate * (mP / c1) / np.sqrt(vP / c2 + eps)"),
+                "eps was added inside the square root; it goes after it: "
+                "m_hat / (sqrt(v_hat) + eps)."),
+        Mistake(_adam("adam_v_not_squared",
+                 "v = [tuple(beta2 * vP + (1 - beta2) * dP ** 2 for vP, dP in zip(v_layer, g_layer))",
+                 "v = [tuple(beta2 * vP + (1 - beta2) * dP for vP, dP in zip(v_layer, g_layer))"),
+                "v is the running mean of the squared gradient: (1 - beta2) * grad**2, not "
+                "(1 - beta2) * grad."),
+    ],
+    changed=Mistake(_adam("adam_in_place",
+                          "params = [tuple(P - learning_rate * (mP / c1) / (np.sqrt(vP / c2) + eps)",
+                          "params = [tuple(np.subtract(P, learning_rate * (mP / c1) / "
+                          "(np.sqrt(vP / c2) + eps), out=P)"),
+                    "the parameters passed in were changed in place (P -= ... or out=P); make new "
+                    "arrays, P - step, so the caller's params (and any copy remembered as the "
+                    "best so far) stay as they were."),
+)
+
+
+# --- cosine_decay: the learning-rate schedule -------------------------------------------------
+
+def _cosine_template(epoch, base_rate, n_epochs, min_rate=0.0):
+    progress = min(epoch, n_epochs) / n_epochs
+    return min_rate + (base_rate - min_rate) * (1 + np.cos(np.pi * progress)) / 2
+
+
+def _cosine_cases(rng):
+    cases = [case(0, 0.1, 10), case(5, 0.1, 10), case(10, 0.1, 10), case(15, 0.1, 10),
+             case(5, 0.3, 10, 0.1), case(12, 0.3, 10, 0.1)]
+    for _ in range(4):
+        n = int(rng.integers(5, 300))
+        cases.append(case(int(rng.integers(0, 2 * n)), float(rng.uniform(0.001, 1)), n,
+                          float(rng.uniform(0, 0.001))))
+    return cases
+
+
+_cos = _variants(_cosine_template, _NUMPY)
+
+cosine_decay = Exercise(
+    name="cosine_decay",
+    reference=optim.cosine_decay,
+    cases=_cosine_cases,
+    mistakes=[
+        Mistake(_cos("cosine_not_held",
+                 "progress = min(epoch, n_epochs) / n_epochs",
+                 "progress = epoch / n_epochs"),
+                "after n_epochs the rate climbs back up; it stays at min_rate from epoch "
+                "n_epochs on: progress = min(epoch, n_epochs) / n_epochs."),
+        Mistake(_cos("cosine_ignores_min_rate",
+                 "return min_rate + (base_rate - min_rate) * (1 + np.cos(np.pi * progress)) / 2",
+                 "return base_rate * (1 + np.cos(np.pi * progress)) / 2"),
+                "the schedule falls to 0 instead of min_rate: rate = min_rate + (base_rate - "
+                "min_rate) * (1 + cos(pi * progress)) / 2."),
     ],
 )
 
 
-# --- train_early_stopping: keep the parameters with the lowest validation cost (a Property) ---
-# The grader recomputes what it judges: the reference trajectory of full-batch gradient descent
-# from the lesson's initial weights, the epoch the stopping rule ends on, and the validation cost
-# of the parameters the student's function returns.
+# --- train: everything together, with early stopping -----------------------------------------
 
-def _trajectory(X_train, y_train, X_val, y_val, n_hidden, learning_rate, epochs, seed):
-    """Training and validation costs of the parameters before each of ``epochs`` steps, and
-    those parameters."""
-    params = [tuple(pair) for pair in _ref_init_params([X_train.shape[1], n_hidden, 1], seed)]
-    train_costs, val_costs, visited = [], [], []
-    for _ in range(epochs):
-        probs, cache = _ref_forward(X_train, params)
-        train_costs.append(losses.binary_cross_entropy(y_train, probs))
-        val_costs.append(losses.binary_cross_entropy(y_val, _ref_forward(X_val, params)[0]))
-        visited.append(params)
-        grads = _ref_backward(X_train, y_train, params, probs, cache)
-        params = [(W - learning_rate * dW, b - learning_rate * db)
-                  for (W, b), (dW, db) in zip(params, grads)]
-    return np.array(train_costs), np.array(val_costs), visited
-
-
-def _epochs_run(val_costs, patience):
-    """How many epochs the stopping rule runs: it stops after the epoch that makes `patience`
-    epochs in a row without a new lowest validation cost (or at the end of `val_costs`)."""
-    best, wait = np.inf, 0
-    for epoch, cost in enumerate(val_costs):
-        if cost < best:
-            best, wait = cost, 0
-        else:
-            wait += 1
-            if wait == patience:
-                return epoch + 1
-    return len(val_costs)
-
-
-def _ref_train_early_stopping(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
-                              max_epochs=300, patience=20, seed=0):
-    train_costs, val_costs, visited = _trajectory(X_train, y_train, X_val, y_val, n_hidden,
-                                                  learning_rate, max_epochs, seed)
-    n = _epochs_run(val_costs, patience)
-    best = int(np.argmin(val_costs[:n]))
-    return visited[best], list(train_costs[:n]), list(val_costs[:n])
-
-
-#: The calls the grader makes, each with the number of training and validation samples and of
-#: features it takes (every one when None): the lowest validation cost comes early in the first
-#: run (so the rule stops long before max_epochs) and within the last `patience` epochs of the
-#: second one, on a small slice of the data (each call's data travel to the kernel and back).
-_EARLY_STOPPING_RUNS = (
-    ((None, None, None),
-     {"n_hidden": 16, "learning_rate": 0.5, "max_epochs": 150, "patience": 10, "seed": 0}),
-    ((40, 20, 6),
-     {"n_hidden": 8, "learning_rate": 0.1, "max_epochs": 30, "patience": 10, "seed": 2}),
-)
-
-ON_TRAINING_COST = ("early stopping watches the validation cost: the training cost keeps "
-                    "falling, so a rule on it never stops training (and keeps the last "
-                    "parameters).")
-KEPT_LAST = ("the parameters returned are the last ones, not those of the epoch with the "
-             "lowest validation cost; remember the best parameters when the validation cost "
-             "improves (and update with W = W - ..., not W -= ..., which would change the "
-             "remembered arrays too).")
-STOPPED_LATE = ("training stopped one epoch late: stop as soon as `patience` epochs in a row "
-                "have not improved the validation cost (wait == patience, not wait > patience).")
-
-
-def _early_stopping_data(size):
-    """The lesson's training and validation sets, cut to ``size = (n_train, n_val, n_features)``."""
-    n_train, n_val, n_features = size
-    X_train, X_val, y_train, y_val = _breast_cancer_split()
-    return (X_train[:n_train, :n_features], X_val[:n_val, :n_features], y_train[:n_train],
-            y_val[:n_val])
-
-
-@functools.cache
-def _early_stopping_reference(size, run):
-    X_train, X_val, y_train, y_val = _early_stopping_data(size)
-    kwargs = dict(run)
-    return _trajectory(X_train, y_train, X_val, y_val, kwargs["n_hidden"],
-                       kwargs["learning_rate"], kwargs["max_epochs"], kwargs["seed"])
-
-
-def _unpack_early_stopping(result):
-    """(params, train_costs, val_costs, None), or None x 3 and the message for a wrong form."""
-    form = ("`train_early_stopping` should return a triple (best_params, train_history, "
-            "val_history)")
-    if not (isinstance(result, (tuple, list)) and len(result) == 3):
-        return None, None, None, f"{form}, but it returned {type(result).__name__}."
-    params, train_costs, val_costs = result
-    try:
-        train_costs = np.asarray(train_costs, dtype=float).reshape(-1)
-        val_costs = np.asarray(val_costs, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        return None, None, None, f"{form}; its histories should be lists of numbers."
-    try:
-        (W1, b1), (W2, b2) = params
-        [np.asarray(a, dtype=float) for a in (W1, b1, W2, b2)]
-    except (TypeError, ValueError):
-        return None, None, None, f"{form}, with best_params as [(W1, b1), (W2, b2)]."
-    return params, train_costs, val_costs, None
-
-
-def _judge_train_early_stopping(student):
-    for size, run in _EARLY_STOPPING_RUNS:
-        X_train, X_val, y_train, y_val = _early_stopping_data(size)
-        data = ("X_train, y_train, X_val, y_val" if size == (None, None, None) else
-                f"X_train[:{size[0]}, :{size[2]}], y_train[:{size[0]}], X_val[:{size[1]}, "
-                f":{size[2]}], y_val[:{size[1]}]")
-        call = (f"train_early_stopping({data}, "
-                + ", ".join(f"{k}={v}" for k, v in run.items()) + ")")
-        params, train_costs, val_costs, note = _unpack_early_stopping(
-            student(X_train, y_train, X_val, y_val, **run))
-        if note:
-            return note
-        ref_train, ref_val, visited = _early_stopping_reference(size, tuple(run.items()))
-        wrong = f"`train_early_stopping` is not right yet: {call}"
-        n, patience, max_epochs = val_costs.size, run["patience"], run["max_epochs"]
-        if not 1 <= n <= max_epochs or train_costs.size != n:
-            return (f"{wrong} returned a train_history of {train_costs.size} and a val_history "
-                    f"of {n} entries; both need one cost per epoch run, at most max_epochs.")
-        if not np.allclose(train_costs, ref_train[:n], rtol=1e-5, atol=1e-8):
-            return (f"{wrong} recorded the training costs {fmt(train_costs, 4)}; the training "
-                    f"cost before each step is {fmt(ref_train[:n], 4)}, as `train` records it.")
-        if not np.allclose(val_costs, ref_val[:n], rtol=1e-5, atol=1e-8):
-            return (f"{wrong} recorded the validation costs {fmt(val_costs, 4)}, but the "
-                    f"validation cost of the parameters before each step is "
-                    f"{fmt(ref_val[:n], 4)} (forward on X_val, bce_cost with y_val).")
-        expected = _epochs_run(ref_val, patience)
-        best = int(np.argmin(ref_val[:expected]))
-        if n != expected:
-            ran = (f"{wrong} ran {n} epochs; the validation cost was lowest at epoch {best} "
-                   f"(counting from 0), so with patience={patience} it should run {expected}.")
-            if n == max_epochs:
-                return f"{ran} {ON_TRAINING_COST}"
-            if n == expected + 1:
-                return f"{ran} {STOPPED_LATE}"
-            if n == expected - 1:
-                return (f"{ran} It stopped one epoch early: count only the epochs after the "
-                        f"best one, and stop when that count reaches `patience`.")
-            return ran
-        try:
-            got = losses.binary_cross_entropy(y_val, _ref_forward(X_val, params)[0])
-        except (TypeError, ValueError) as exc:
-            return (f"{wrong}: its best_params could not be used as [(W1, b1), (W2, b2)] "
-                    f"({type(exc).__name__}: {exc}).")
-        if np.isclose(got, ref_val[best], rtol=1e-5, atol=1e-8):
-            continue
-        last = [ref_val[n - 1]] + ([ref_val[n]] if n < max_epochs else [])
-        if np.any(np.isclose(got, last, rtol=1e-5, atol=1e-8)):
-            return f"{wrong}: {KEPT_LAST}"
-        return (f"{wrong}: the validation cost of the parameters it returned is {fmt(got, 6)}, "
-                f"but the lowest one, at epoch {best}, was {fmt(ref_val[best], 6)}; return the "
-                f"parameters of that epoch.")
-    return None
-
-
-def early_stop_on_training_cost(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
-                                max_epochs=300, patience=20, seed=0):
+def _train_template(X_train, y_train, X_val, y_val, layer_sizes, learning_rate=0.01, lam=0.1,
+                    batch_size=32, max_epochs=200, patience=20, seed=0):
     rng = np.random.default_rng(seed)
-    d = X_train.shape[1]
-    params = [(rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden)), np.zeros(n_hidden)),
-              (rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1)), np.zeros(1))]
+    params = init_params(layer_sizes, rng)
+    m = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+    v = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+    t = 0
     best_params, best_cost, wait = params, np.inf, 0
     train_history, val_history = [], []
-    for _ in range(max_epochs):
-        (W1, b1), (W2, b2) = params
-        Z1 = X_train @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        p = np.clip(activations.sigmoid(A1 @ W2 + b2)[:, 0], 1e-12, 1 - 1e-12)
-        q = np.clip(activations.sigmoid(np.maximum(X_val @ W1 + b1, 0) @ W2 + b2)[:, 0],
-                    1e-12, 1 - 1e-12)
-        train_cost = float(-np.mean(y_train * np.log(p) + (1 - y_train) * np.log(1 - p)))
-        train_history.append(train_cost)
-        val_history.append(float(-np.mean(y_val * np.log(q) + (1 - y_val) * np.log(1 - q))))
-        if train_cost < best_cost:
-            best_params, best_cost, wait = params, train_cost, 0
-        else:
-            wait += 1
-            if wait == patience:
-                break
-        dZ2 = (p - y_train)[:, None] / len(y_train)
-        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-        params = [(W1 - learning_rate * (X_train.T @ dZ1), b1 - learning_rate * dZ1.sum(axis=0)),
-                  (W2 - learning_rate * (A1.T @ dZ2), b2 - learning_rate * dZ2.sum(axis=0))]
-    return best_params, train_history, val_history
-
-
-def early_stop_keeps_last(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
-                          max_epochs=300, patience=20, seed=0):
-    rng = np.random.default_rng(seed)
-    d = X_train.shape[1]
-    params = [(rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden)), np.zeros(n_hidden)),
-              (rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1)), np.zeros(1))]
-    best_cost, wait = np.inf, 0
-    train_history, val_history = [], []
-    for _ in range(max_epochs):
-        (W1, b1), (W2, b2) = params
-        Z1 = X_train @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        p = np.clip(activations.sigmoid(A1 @ W2 + b2)[:, 0], 1e-12, 1 - 1e-12)
-        q = np.clip(activations.sigmoid(np.maximum(X_val @ W1 + b1, 0) @ W2 + b2)[:, 0],
-                    1e-12, 1 - 1e-12)
-        train_history.append(float(-np.mean(y_train * np.log(p) + (1 - y_train) * np.log(1 - p))))
-        val_cost = float(-np.mean(y_val * np.log(q) + (1 - y_val) * np.log(1 - q)))
-        val_history.append(val_cost)
-        if val_cost < best_cost:
-            best_cost, wait = val_cost, 0
-        else:
-            wait += 1
-            if wait == patience:
-                break
-        dZ2 = (p - y_train)[:, None] / len(y_train)
-        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-        params = [(W1 - learning_rate * (X_train.T @ dZ1), b1 - learning_rate * dZ1.sum(axis=0)),
-                  (W2 - learning_rate * (A1.T @ dZ2), b2 - learning_rate * dZ2.sum(axis=0))]
-    return params, train_history, val_history
-
-
-def early_stop_one_epoch_late(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
-                              max_epochs=300, patience=20, seed=0):
-    rng = np.random.default_rng(seed)
-    d = X_train.shape[1]
-    params = [(rng.normal(0.0, np.sqrt(2 / d), size=(d, n_hidden)), np.zeros(n_hidden)),
-              (rng.normal(0.0, np.sqrt(2 / (n_hidden + 1)), size=(n_hidden, 1)), np.zeros(1))]
-    best_params, best_cost, wait = params, np.inf, 0
-    train_history, val_history = [], []
-    for _ in range(max_epochs):
-        (W1, b1), (W2, b2) = params
-        Z1 = X_train @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        p = np.clip(activations.sigmoid(A1 @ W2 + b2)[:, 0], 1e-12, 1 - 1e-12)
-        q = np.clip(activations.sigmoid(np.maximum(X_val @ W1 + b1, 0) @ W2 + b2)[:, 0],
-                    1e-12, 1 - 1e-12)
-        train_history.append(float(-np.mean(y_train * np.log(p) + (1 - y_train) * np.log(1 - p))))
-        val_cost = float(-np.mean(y_val * np.log(q) + (1 - y_val) * np.log(1 - q)))
+    for epoch in range(max_epochs):
+        train_history.append(cost(y_train, forward(X_train, params)[0], params, lam))
+        val_cost = cost(y_val, forward(X_val, params)[0], params, 0.0)
         val_history.append(val_cost)
         if val_cost < best_cost:
             best_params, best_cost, wait = params, val_cost, 0
         else:
             wait += 1
-            if wait > patience:
-                break
-        dZ2 = (p - y_train)[:, None] / len(y_train)
-        dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
-        params = [(W1 - learning_rate * (X_train.T @ dZ1), b1 - learning_rate * dZ1.sum(axis=0)),
-                  (W2 - learning_rate * (A1.T @ dZ2), b2 - learning_rate * dZ2.sum(axis=0))]
+        if wait == patience:
+            break
+        rate = cosine_decay(epoch, learning_rate, max_epochs)
+        for batch in minibatch_indices(len(X_train), batch_size, rng):
+            probs, caches = forward(X_train[batch], params)
+            grads = backward(y_train[batch], params, probs, caches, lam)
+            t += 1
+            params, m, v = adam_step(params, grads, m, v, t, rate)
     return best_params, train_history, val_history
 
 
-train_early_stopping = Property(
-    name="train_early_stopping",
-    judge=_judge_train_early_stopping,
-    model=_ref_train_early_stopping,
+#: The training loop's pieces in the grader: the ``ann_lib`` references (and this module's
+#: analytic loops, checked against ``ann_lib`` in tests/autograder/test_capstone.py).
+_PIECES = {"np": np, "init_params": _ref_init_params, "forward": _forward_loop,
+           "cost": _ref_cost, "backward": _backward_loop, "minibatch_indices": _ref_minibatch,
+           "adam_step": optim.adam_step, "cosine_decay": optim.cosine_decay}
+_train_loop = variants.bind(_train_template, _PIECES)
+
+
+def _ref_train(*args, **kwargs):
+    return _tuples(_train_loop(*args, **kwargs))
+
+
+def _toy_data(rng, n_train, n_val, d, flip=0.15):
+    """Two noisy classes split by a random plane, standardized-looking features."""
+    w = rng.normal(size=d)
+    X = rng.normal(size=(n_train + n_val, d))
+    y = (X @ w + 0.3 * rng.normal(size=n_train + n_val) > 0).astype(float)
+    y = np.where(rng.random(n_train + n_val) < flip, 1 - y, y)
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def _train_cases(rng):
+    cases = []
+    settings = (
+        # several layers, batches of 16 over 45 samples (the last holds 13), L2 on
+        ((45, 20, 3), dict(layer_sizes=[3, 5, 4, 1], learning_rate=0.05, lam=0.5, batch_size=16,
+                           max_epochs=25, patience=4, seed=7)),
+        # the single neuron, one full batch, no penalty, patience that never runs out
+        ((30, 12, 2), dict(layer_sizes=[2, 1], learning_rate=0.1, lam=0.0, batch_size=30,
+                           max_epochs=12, patience=12, seed=3)),
+        # a learning rate of 0: the costs never move, so training stops after patience epochs
+        ((20, 10, 2), dict(layer_sizes=[2, 3, 1], learning_rate=0.0, lam=0.1, batch_size=8,
+                           max_epochs=15, patience=3, seed=int(rng.integers(1, 10**6)))),
+        # a large rate: the validation cost wobbles before its lowest point
+        ((40, 15, 3), dict(layer_sizes=[3, 6, 1], learning_rate=0.1, lam=0.0, batch_size=7,
+                           max_epochs=30, patience=3, seed=12)),
+    )
+    for k, ((n_train, n_val, d), kwargs) in enumerate(settings):
+        # fixed data (the wobble of the last case is what tells a reset counter from none)
+        X_train, y_train, X_val, y_val = _toy_data(np.random.default_rng(k), n_train, n_val, d)
+        cases.append(case(X_train, y_train, X_val, y_val, **kwargs))
+    return cases
+
+
+_tr = _variants(_train_template, _PIECES)
+
+train = Exercise(
+    name="train",
+    reference=_ref_train,
+    cases=_train_cases,
+    returns=("best_params", "train_history", "val_history"),
+    uses=("init_params", "forward", "cost", "backward", "minibatch_indices", "adam_step",
+          "cosine_decay"),
+    rtol=1e-5,
+    atol=1e-8,
     mistakes=[
-        Mistake(early_stop_on_training_cost, ON_TRAINING_COST),
-        Mistake(early_stop_keeps_last, KEPT_LAST),
-        Mistake(early_stop_one_epoch_late, STOPPED_LATE),
+        Mistake(_tr("train_watches_training_cost",
+                 "if val_cost < best_cost:",
+                 "if train_history[-1] < best_cost:"),
+                "early stopping watched the training cost; it watches the validation cost, "
+                "which is what tells you the network stopped getting better on new data."),
+        Mistake(_tr("train_keeps_last",
+                 "return best_params, train_history, val_history",
+                 "return params, train_history, val_history"),
+                "the parameters returned are the last ones, not those of the epoch with the "
+                "lowest validation cost."),
+        Mistake(_tr("train_never_resets_wait",
+                 "best_params, best_cost, wait = params, val_cost, 0",
+                 "best_params, best_cost = params, val_cost"),
+                "the patience counter is not reset when the validation cost improves: set "
+                "wait = 0 at every new lowest validation cost, so only epochs in a row without "
+                "improvement count."),
+        Mistake(_tr("train_stops_late",
+                 "if wait == patience:",
+                 "if wait > patience:"),
+                "training stopped one epoch late: stop as soon as `patience` epochs in a row have "
+                "not improved the validation cost (wait == patience)."),
+        Mistake(_tr("train_equal_is_improvement",
+                 "if val_cost < best_cost:",
+                 "if val_cost <= best_cost:"),
+                "an equal validation cost counted as an improvement; only a strictly lower one "
+                "resets the counter (val_cost < best_cost)."),
+        Mistake(_tr("train_penalised_validation",
+                 "val_cost = cost(y_val, forward(X_val, params)[0], params, 0.0)",
+                 "val_cost = cost(y_val, forward(X_val, params)[0], params, lam)"),
+                "the validation cost includes the L2 penalty; measure the validation set by its "
+                "cross-entropy alone, cost(..., lam=0.0): the penalty is a training device, not "
+                "an error on new data."),
+        Mistake(_tr("train_same_order_every_epoch",
+                 "for batch in minibatch_indices(len(X_train), batch_size, rng):",
+                 "for batch in minibatch_indices(len(X_train), batch_size, "
+                    "np.random.default_rng(seed)):"),
+                "every epoch visited the batches in the same order: draw each epoch's shuffle "
+                "from the one generator rng made from the seed (after init_params drew from it)."),
+        Mistake(_tr("train_adam_counts_epochs",
+                 "t += 1",
+                 "t = epoch + 1"),
+                "Adam's step counter t counted epochs; it counts steps, one per mini-batch "
+                "(t = 1 for the very first step)."),
+        Mistake(_tr("train_no_schedule",
+                 "rate = cosine_decay(epoch, learning_rate, max_epochs)",
+                 "rate = learning_rate"),
+                "the learning rate never changes; each epoch uses "
+                "cosine_decay(epoch, learning_rate, max_epochs)."),
     ],
-    uses=("init_params", "forward", "bce_cost", "backward", "train"),
 )
+
+
+# --- predict: the threshold is a choice ------------------------------------------------------
+
+def _predict_template(X, params, threshold=0.5):
+    probs, _ = forward(X, params)
+    return (probs >= threshold).astype(int)
+
+
+_predict_loop = variants.bind(_predict_template, {"np": np, "forward": _forward_loop})
+
+
+def _predict_cases(rng):
+    X = np.array([[1.0], [-1.0], [0.3]])
+    one = [(np.array([[1.0]]), np.zeros(1)), (np.array([[1.0]]), np.array([-0.1]))]
+    zero = [(np.zeros((2, 3)), np.zeros(3)), (np.zeros((3, 1)), np.zeros(1))]
+    # the hidden ReLU decides: h = (relu(x), relu(-x)) gives z = |x| - 1.5, a linear or sigmoid
+    # hidden layer gives the same z for every x (labels 0); not left to the random draws
+    relu = [(np.array([[1.0, -1.0]]), np.zeros(2)), (np.ones((2, 1)), np.array([-1.5]))]
+    cases = [case(X, one), case(X, one, threshold=0.6),
+             case(np.ones((4, 2)), zero), case(np.ones((2, 2)), zero, threshold=0.5),
+             case(np.array([[2.0], [-2.0], [0.5]]), relu)]
+    for n, sizes, t in ((20, [3, 4, 1], 0.5), (40, [2, 6, 3, 1], 0.3), (30, [5, 1], 0.8)):
+        cases.append(case(rng.normal(size=(n, sizes[0])), _random_params(rng, sizes, 0.5),
+                          threshold=t))
+    return cases
+
+
+_pred = _variants(_predict_template, {"np": np, "forward": _forward_loop})
+
+predict = Exercise(
+    name="predict",
+    reference=_predict_loop,
+    cases=_predict_cases,
+    uses=("forward",),
+    mistakes=[
+        Mistake(_pred("predict_strict",
+                 "return (probs >= threshold).astype(int)",
+                 "return (probs > threshold).astype(int)"),
+                "a probability exactly at the threshold was called 0; the rule is probs >= "
+                "threshold (zero weights give z = 0 and a probability of exactly 0.5)."),
+        Mistake(_pred("predict_ignores_threshold",
+                 "return (probs >= threshold).astype(int)",
+                 "return (probs >= 0.5).astype(int)"),
+                "the threshold passed in was not used: the labels are probs >= threshold."),
+        Mistake(_pred("predict_returns_probs",
+                 "return (probs >= threshold).astype(int)",
+                 "return probs"),
+                "predict returned the probabilities; turn them into labels 0 and 1."),
+    ],
+)
+
+
+# --- precision_recall: the scores of every threshold -----------------------------------------
+
+def _precision_recall_template(y, probs, thresholds):
+    precision, recall = [], []
+    for t in thresholds:
+        called = probs >= t
+        tp = np.sum(called & (y == 1))
+        precision.append(tp / np.sum(called) if np.sum(called) > 0 else 1.0)
+        recall.append(tp / np.sum(y == 1))
+    return np.array(precision), np.array(recall)
+
+
+def _ref_precision_recall(y, probs, thresholds):
+    return metrics.precision_recall_curve(y, probs, thresholds)[:2]
+
+
+def _pr_cases(rng):
+    y = np.array([0, 1, 1, 0, 1])
+    probs = np.array([0.2, 0.6, 0.9, 0.7, 0.4])
+    cases = [case(y, probs, np.array([0.1, 0.4, 0.5, 0.7, 0.95])),
+             case(np.array([1, 0]), np.array([0.5, 0.25]), np.array([0.25, 0.5, 0.75]))]
+    for n in (20, 107):
+        y = rng.integers(0, 2, size=n)
+        y[0] = 1
+        probs = np.clip(0.35 * y + rng.uniform(0, 0.65, size=n), 0, 1).round(2)
+        cases.append(case(y, probs, np.unique(probs)))
+    return cases
+
+
+_pr = _variants(_precision_recall_template, _NUMPY)
+
+precision_recall = Exercise(
+    name="precision_recall",
+    reference=_ref_precision_recall,
+    cases=_pr_cases,
+    returns=("precision", "recall"),
+    mistakes=[
+        Mistake(_pr("pr_strict",
+                 "called = probs >= t",
+                 "called = probs > t"),
+                "a probability exactly at the threshold was not called positive; the rule is "
+                "probs >= t, as in predict."),
+        Mistake(_pr("pr_recall_is_precision",
+                 "recall.append(tp / np.sum(y == 1))",
+                 "recall.append(tp / np.sum(called) if np.sum(called) > 0 else 1.0)"),
+                "recall divides the true positives by the number of positives, np.sum(y == 1) "
+                "(the share of them that was found), not by the number called positive."),
+        Mistake(_pr("pr_empty_precision_zero",
+                 "precision.append(tp / np.sum(called) if np.sum(called) > 0 else 1.0)",
+                 "precision.append(tp / np.sum(called) if np.sum(called) > 0 else 0.0)"),
+                "where nothing is called positive there is no false alarm: precision is 1.0 "
+                "there by convention (scikit-learn's too), not 0."),
+    ],
+)
+
+
+#: While graded: the data sets, the activations the forward pass builds on and the numerical
+#: gradient the visible tests use; nothing of ann_lib.network, optim, metrics or regularization
+#: (this lesson's references), nor ann_lib.teaching (its figures are skipped while graded).
+GRADED = Reach(ann_lib=("activations", "datasets", "gradcheck"))

@@ -6,26 +6,42 @@ nested results item by item (:func:`_difference`) and say which item is wrong, i
 meaning ("the input of layer 2").
 """
 
+from __future__ import annotations
+
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ann_lib import activations as ann_activations
 from ann_lib import deep, gradcheck, layers, losses
 from ann_lib.deep import backward, forward  # what the `train` mistakes call in-process
-from autograder import core
-from autograder.core import Mistake, Property, expect, fmt
+from autograder.checks import core, variants
+from autograder.checks.core import Mistake, Property, expect, fmt
+from autograder.checks.inputs import changed_argument
+from autograder.checks.reach import Reach
+from autograder.lessons import self_check_for
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import ArrayLike
 
 __all__ = ["expect", "self_check", "forward_pass", "backward_pass", "init_params", "train",
            "deep_cost"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
-def deep_cost(X, Y, params, activations):
+def deep_cost(X: ArrayLike, Y: ArrayLike, params: Sequence[tuple[ArrayLike, ArrayLike]],
+              activations: Sequence[str]) -> float:
     """Mean binary cross-entropy of the network's output (the cost the visible tests check)."""
-    return float(losses.binary_cross_entropy(Y, deep.forward(X, params, activations)[0]))
+    A = np.asarray(X, dtype=float)  # layer by layer, without ann_lib.deep (see GRADED)
+    for (W, b), name in zip(params, activations):
+        A = getattr(ann_activations, name)(A @ np.asarray(W, dtype=float) + np.asarray(b, dtype=float))
+    return float(losses.binary_cross_entropy(Y, A))
 
 
 # --- comparing nested results ------------------------------------------------------------
@@ -68,21 +84,28 @@ def _diagnose(results, mistakes):
     return None
 
 
-def _verdict(student, name, cases, reference, mistakes, describe, explain=None):
+def _verdict(student, name, cases, reference, mistakes, describe, explain=None, in_place=None):
     """Call ``student`` on every case and compare with ``reference``; name a mistake if one fits.
 
     ``describe(args)`` names a case in a message; ``explain(args, path)`` (optional) adds what
-    the wrong item is, e.g. a numerical gradient.
+    the wrong item is, e.g. a numerical gradient. ``in_place`` (a Mistake), when given: the
+    arguments must come back unchanged, else its message is the verdict.
     """
     results = []
     for args in cases:
         expected = reference(*copy.deepcopy(args))
+        mine = copy.deepcopy(args)
         try:
-            got = student(*copy.deepcopy(args))
+            got = student(*mine)
         except NotImplementedError:
             raise
         except Exception as exc:  # noqa: BLE001 - any student error becomes a message
             return f"{describe(args)} raised {type(exc).__name__}: {exc}"
+        if in_place is not None:
+            changed = changed_argument(in_place.wrong, name, core.case(*args), core.case(*mine))
+            if changed:
+                changed = changed.replace(core.case(*args).describe(name), describe(args))
+                return f"`{name}` is not right yet: {in_place.message} {changed}"
         if got is None:
             return f"{describe(args)} returned None. Did you forget the `return` statement?"
         results.append((args, expected, got))
@@ -357,6 +380,10 @@ NOT_REPRODUCIBLE = ("the same seed gave different weights: draw with the rng you
                     "(rng.normal), not np.random, so that a run can be repeated.")
 
 
+IGNORES_RNG = ("Draw from the generator you are given (rng.normal): a generator of your own, "
+               "or a fixed seed, ignores the caller's, and every network would start alike.")
+
+
 def _judge_init(student):
     for k, (sizes, scheme) in enumerate(_INIT_CALLS):
         call = f"init_params({sizes}, {scheme!r}, rng)"
@@ -382,6 +409,10 @@ def _judge_init(student):
                         f"expected ({n_in}, {n_out}) and ({n_out},).")
         if _difference(again, params) is not None:
             return f"{lead}: {NOT_REPRODUCIBLE}"
+        other = student(list(sizes), scheme, np.random.default_rng(180 + k))
+        if _difference(other, params) is None:
+            return (f"{lead}: a generator seeded with {80 + k} and one seeded with {180 + k} gave "
+                    f"the same weights. {IGNORES_RNG}")
         for layer, ((n_in, n_out), (W, b)) in enumerate(zip(pairs, params), start=1):
             W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
             if np.any(b != 0):
@@ -425,6 +456,15 @@ def init_biases_random(layer_sizes, scheme, rng):
     return params
 
 
+def init_own_generator(layer_sizes, scheme, rng):
+    mine = np.random.default_rng(0)
+    params = []
+    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        std = np.sqrt(2 / n_in if scheme == "he" else 2 / (n_in + n_out))
+        params.append((mine.normal(0, std, size=(n_in, n_out)), np.zeros(n_out)))
+    return params
+
+
 def init_ignores_rng(layer_sizes, scheme, rng):
     params = []
     for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
@@ -442,6 +482,7 @@ init_params = Property(
         Mistake(init_fan_out, FAN_OUT),
         Mistake(init_biases_random, BIASES_NOT_ZERO),
         Mistake(init_ignores_rng, NOT_REPRODUCIBLE),
+        Mistake(init_own_generator, IGNORES_RNG),
     ],
 )
 
@@ -472,39 +513,53 @@ def _describe_train(args):
             f"{_sizes(params)}, activations {acts}, learning_rate={rate:g}, epochs={epochs})")
 
 
-def train_passes_dZ_as_dA(X, Y, params, activations, learning_rate, epochs):
+def _train_template(X, Y, params, activations, learning_rate, epochs):
     history = []
     for _ in range(epochs):
         A, caches = forward(X, params, activations)
         history.append(losses.binary_cross_entropy(Y, A))
-        grads = backward((A - Y) / len(X), caches)
+        grads = backward(losses.binary_cross_entropy_grad(Y, A), caches)
         params = [(W - learning_rate * dW, b - learning_rate * db)
                   for (W, b), (dW, db) in zip(params, grads)]
     return params, history
 
 
-def train_params_not_updated(X, Y, params, activations, learning_rate, epochs):
-    history = []
-    for _ in range(epochs):
-        A, caches = forward(X, params, activations)
-        history.append(losses.binary_cross_entropy(Y, A))
-        grads = backward(losses.binary_cross_entropy_grad(Y, A), caches)
-        for (W, b), (dW, db) in zip(params, grads):
-            W = W - learning_rate * dW
-            b = b - learning_rate * db
-    return params, history
+#: The lesson's training loop as the grader runs it (a test checks it is ``ann_lib``'s ``train``);
+#: every catalogued mistake of ``train`` is one hunk of it replaced.
+_PIECES = {"forward": forward, "backward": backward, "losses": losses}
+train_loop = variants.bind(_train_template, _PIECES)
+_train = variants.variants_of(_train_template, _PIECES)
+_NEW_PARAMS = """
+params = [(W - learning_rate * dW, b - learning_rate * db)
+          for (W, b), (dW, db) in zip(params, grads)]"""
+
+train_passes_dZ_as_dA = _train(
+    "train_passes_dZ_as_dA",
+    "grads = backward(losses.binary_cross_entropy_grad(Y, A), caches)",
+    "grads = backward((A - Y) / len(X), caches)")
 
 
-def train_climbs_the_cost(X, Y, params, activations, learning_rate, epochs):
-    history = []
-    for _ in range(epochs):
-        A, caches = forward(X, params, activations)
-        history.append(losses.binary_cross_entropy(Y, A))
-        grads = backward(losses.binary_cross_entropy_grad(Y, A), caches)
-        params = [(W + learning_rate * dW, b + learning_rate * db)
-                  for (W, b), (dW, db) in zip(params, grads)]
-    return params, history
+def _each_pair_updated(name, update):
+    """The mistake ``name``: a loop over the pairs instead of a new list, ``W{update} ...``."""
+    return _train(name, _NEW_PARAMS, f"""
+for (W, b), (dW, db) in zip(params, grads):
+    W{update}learning_rate * dW
+    b{update.replace("W", "b")}learning_rate * db""")
 
+
+train_params_not_updated = _each_pair_updated("train_params_not_updated", " = W - ")
+train_updates_in_place = _each_pair_updated("train_updates_in_place", " -= ")
+train_climbs_the_cost = _train(
+    "train_climbs_the_cost",
+    "params = [(W - learning_rate * dW, b - learning_rate * db)",
+    "params = [(W + learning_rate * dW, b + learning_rate * db)")
+
+
+TRAIN_IN_PLACE = Mistake(
+    train_updates_in_place,
+    "the caller's arrays were changed: `W -= learning_rate * dW` updates the W the caller passed "
+    "in, so her starting parameters are lost (and a second run starts where the first ended). "
+    "Build new arrays, params = [(W - learning_rate * dW, b - learning_rate * db) for ...].")
 
 _TRAIN_MISTAKES = [
     Mistake(train_passes_dZ_as_dA,
@@ -523,8 +578,15 @@ _TRAIN_MISTAKES = [
 
 def _judge_train(student):
     return _verdict(student, "train", _train_cases(), _reference_train, _TRAIN_MISTAKES,
-                    _describe_train)
+                    _describe_train, in_place=TRAIN_IN_PLACE)
 
 
-train = Property(name="train", judge=_judge_train, mistakes=_TRAIN_MISTAKES,
+train = Property(name="train", judge=_judge_train, mistakes=[*_TRAIN_MISTAKES, TRAIN_IN_PLACE],
                  uses=("forward", "backward"), model=_reference_train)
+
+
+#: While graded: the earlier lessons' layers, activations, losses and numerical gradient (what the
+#: answers build on and the visible tests use), the data sets, and the cost the visible tests
+#: differentiate; never ann_lib.deep, this lesson's reference.
+GRADED = Reach(ann_lib=("activations", "datasets", "gradcheck", "layers", "losses"),
+               helpers=("deep_cost",))

@@ -1,17 +1,27 @@
 """Checks for lesson 03, forward propagation."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ann_lib import activations, layers, network
-from autograder import core
-from autograder.core import Exercise, Mistake, Property, case, expect
+from autograder.checks.core import Exercise, Mistake, Property, case, expect, fmt, number_answer
+from autograder.checks.reach import Reach
+from autograder.lessons import self_check_for
 
-__all__ = ["expect", "self_check", "dense", "layer_output", "layer_shapes", "count_parameters",
-           "forward"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import ArrayLike
+
+__all__ = ["expect", "self_check", "dense", "parameter_count", "forward", "xnor_params",
+           "corner_outputs"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 _NAMES = {f: name for name, (f, _) in activations.ACTIVATIONS.items()}
@@ -21,18 +31,6 @@ _NAMES = {f: name for name, (f, _) in activations.ACTIVATIONS.items()}
 
 def _ref_dense(X, W, b):
     return layers.dense_forward(X, W, b)[0]
-
-
-def _ref_layer_output(X, W, b, activation):
-    return layers.activation_forward(layers.dense_forward(X, W, b)[0], _NAMES[activation])[0]
-
-
-def _ref_layer_shapes(layer_sizes):
-    return tuple((W.shape, b.shape) for W, b in network.init_params(layer_sizes, 0))
-
-
-def _ref_count_parameters(layer_sizes):
-    return sum(W.size + b.size for W, b in network.init_params(layer_sizes, 0))
 
 
 def _ref_forward(X, params, hidden_activation, output_activation):
@@ -105,103 +103,56 @@ dense = Property(name="dense", judge=_judge_dense, mistakes=_DENSE_STAGES[0].mis
                  model=_ref_dense)
 
 
-# --- layer_output: A = f(X @ W + b) --------------------------------------------------------
+# --- parameter_count: a prediction worked out from the shapes -----------------------------
 
-def _layer_output_cases(rng):
-    cases = [case(np.array([[1.0, 2.0]]), _W1, _B1, activations.relu),
-             case(np.array([[1.0, 2.0], [0.0, 0.0]]), _W1, _B1, activations.sigmoid)]
-    for (n, n_in, n_out), f in zip(((5, 3, 4), (2, 4, 2), (6, 2, 3), (3, 3, 1)),
-                                   (activations.tanh, activations.sigmoid, activations.relu,
-                                    activations.sigmoid)):
-        cases.append(case(rng.normal(size=(n, n_in)), *_layer(rng, n_in, n_out), f))
-    return cases
+DIGIT_SIZES = (784, 128, 64, 10)
+_PAIRS = list(zip(DIGIT_SIZES[:-1], DIGIT_SIZES[1:]))
+DIGIT_PARAMETERS = sum(n_in * n_out + n_out for n_in, n_out in _PAIRS)
 
-
-def layer_returns_z(X, W, b, activation):
-    return X @ W + b
-
-
-def layer_bias_after_activation(X, W, b, activation):
-    return activation(X @ W) + b
-
-
-def layer_activates_inputs(X, W, b, activation):
-    return activation(X) @ W + b
+WEIGHTS_ONLY = ("Only the weights were counted; each computing layer also has one bias per "
+                "neuron, n_l of them.")
+INPUT_BIASES = ("The input layer got biases too; the inputs are just the data, so only the "
+                "neurons of the computing layers have a bias.")
+NEURONS = "You counted neurons, not parameters; layer l has n_(l-1) * n_l weights plus n_l biases."
+ONE_LAYER = ("That is one layer's count; add the weights and biases of all three computing "
+             "layers.")
+_COUNT_SLIPS = {sum(n_in * n_out for n_in, n_out in _PAIRS): WEIGHTS_ONLY,
+                DIGIT_PARAMETERS + DIGIT_SIZES[0]: INPUT_BIASES,
+                sum(DIGIT_SIZES): NEURONS,
+                **{n_in * n_out + n_out: ONE_LAYER for n_in, n_out in _PAIRS}}
 
 
-layer_output = Exercise(
-    name="layer_output",
-    reference=_ref_layer_output,
-    cases=_layer_output_cases,
-    uses=("dense",),
+def _judge_count(student):
+    count, not_a_number = number_answer(student, "parameter_count", "a whole number")
+    if not_a_number:
+        return not_a_number
+    if count == DIGIT_PARAMETERS:
+        return None
+    lead = (f"`parameter_count` is not right yet: {fmt(count)} is not the number of weights and "
+            f"biases of a network with layer sizes {list(DIGIT_SIZES)}.")
+    why = _COUNT_SLIPS.get(count)
+    return f"{lead} {why}" if why else lead
+
+
+def count_weights_only():
+    return 109_184
+
+
+def count_input_biases():
+    return 110_170
+
+
+def count_neurons():
+    return 986
+
+
+parameter_count = Property(
+    name="parameter_count",
+    judge=_judge_count,
     mistakes=[
-        Mistake(layer_returns_z, "that is the layer's pre-activation Z; the layer's output is "
-                                 "A = activation(Z)."),
-        Mistake(layer_bias_after_activation, "the bias went in after the activation; the layer "
-                                             "computes activation(X @ W + b), bias inside."),
-        Mistake(layer_activates_inputs, "the activation was applied to the layer's inputs X; it "
-                                        "acts on Z = X @ W + b, the sums the neurons compute."),
-    ],
-)
-
-
-# --- layer_shapes: the shape of every W and b -----------------------------------------------
-
-def _shapes_cases(rng):
-    return [case([2, 3, 1]), case([5, 2]), case([3, 8, 8, 2]), case([1, 4, 1]),
-            case([784, 128, 64, 10])]
-
-
-def shapes_reversed(layer_sizes):
-    return tuple(((n_out, n_in), (n_out,)) for n_in, n_out in zip(layer_sizes[:-1],
-                                                                   layer_sizes[1:]))
-
-
-def shapes_bias_per_input(layer_sizes):
-    return tuple(((n_in, n_out), (n_in,)) for n_in, n_out in zip(layer_sizes[:-1],
-                                                                  layer_sizes[1:]))
-
-
-layer_shapes = Exercise(
-    name="layer_shapes",
-    reference=_ref_layer_shapes,
-    cases=_shapes_cases,
-    mistakes=[
-        Mistake(shapes_reversed, "W's shape is reversed: with samples as rows, Z = X @ W needs W "
-                                 "of shape (n_in, n_out), one row per input."),
-        Mistake(shapes_bias_per_input, "the bias has one entry per neuron of the layer it belongs "
-                                       "to, shape (n_out,), not one per input."),
-    ],
-)
-
-
-# --- count_parameters ---------------------------------------------------------------------
-
-def params_weights_only(layer_sizes):
-    return sum(n_in * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
-
-
-def params_bias_on_inputs_too(layer_sizes):
-    weights = sum(n_in * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
-    return weights + sum(layer_sizes)
-
-
-def params_neurons(layer_sizes):
-    return sum(layer_sizes)
-
-
-count_parameters = Exercise(
-    name="count_parameters",
-    reference=_ref_count_parameters,
-    cases=_shapes_cases,
-    mistakes=[
-        Mistake(params_weights_only, "only the weights were counted; each layer also has n_out "
-                                     "biases."),
-        Mistake(params_bias_on_inputs_too, "the input layer got biases too; the inputs are just "
-                                           "the data, so only the n_out neurons of each computing "
-                                           "layer have a bias."),
-        Mistake(params_neurons, "you counted neurons, not parameters; a layer has n_in * n_out "
-                                "weights plus n_out biases."),
+        Mistake(count_weights_only, WEIGHTS_ONLY),
+        Mistake(count_input_biases, INPUT_BIASES),
+        Mistake(count_neurons, NEURONS),
     ],
 )
 
@@ -260,7 +211,7 @@ forward = Exercise(
     name="forward",
     reference=_ref_forward,
     cases=_forward_cases,
-    uses=("dense", "layer_output"),
+    uses=("dense",),
     mistakes=[
         Mistake(forward_output_activation_everywhere, "the hidden layers used the output "
                                                       "activation; they take hidden_activation, "
@@ -276,3 +227,65 @@ forward = Exercise(
                                               "output_activation."),
     ],
 )
+
+
+# --- xnor_params: weights found with the explorer ------------------------------------------
+
+XNOR = np.array([True, False, False, True])
+_GATES = {(False, True, True, False): "XOR", (False, True, True, True): "OR",
+          (False, False, False, True): "AND", (True, True, True, False): "NAND"}
+
+
+def corner_outputs(params: Sequence[tuple[ArrayLike, ArrayLike]]) -> np.ndarray:
+    """The 2-2-1 network's outputs (sigmoid hidden and output layers) on the four corners.
+
+    The corners are (0, 0), (0, 1), (1, 0), (1, 1); the result has shape (4, 1).
+    """
+    (W1, b1), (W2, b2) = [(np.asarray(W, dtype=float), np.asarray(b, dtype=float))
+                          for W, b in params]
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    hidden = 0.5 * (1 + np.tanh((corners @ W1 + b1) / 2))   # the sigmoid, without overflow
+    return 0.5 * (1 + np.tanh((hidden @ W2 + b2) / 2))
+
+
+def _gate_message(name):
+    return (f"These weights compute {name}, not XNOR: XNOR is high on (0, 0) and (1, 1) and low "
+            f"on (0, 1) and (1, 0).")
+
+
+def _judge_xnor(student):
+    params = student()
+    try:
+        shapes = [(np.shape(W), np.shape(b)) for W, b in params]
+        if shapes != [((2, 2), (2,)), ((2, 1), (1,))]:
+            raise ValueError(f"shapes {shapes}")
+        out = corner_outputs(params)[:, 0]
+    except (TypeError, ValueError) as exc:
+        return (f"`xnor_params` should return [(W1, b1), (W2, b2)] with W1 of shape (2, 2), b1 "
+                f"(2,), W2 (2, 1) and b2 (1,) ({exc}).")
+    fires = out > 0.5
+    if np.array_equal(fires, XNOR):
+        return None
+    lead = (f"`xnor_params` is not right yet: on (0, 0), (0, 1), (1, 0), (1, 1) the network "
+            f"outputs {fmt(out, 3)}.")
+    name = _GATES.get(tuple(bool(f) for f in fires))
+    return f"{lead} {_gate_message(name)}" if name else lead
+
+
+def xnor_is_xor():
+    return [([[10, 10], [10, 10]], [-5, -15]), ([[10], [-10]], [-5])]
+
+
+def xnor_is_or():
+    return [([[10, 10], [10, 10]], [-5, -15]), ([[10], [0]], [-5])]
+
+
+xnor_params = Property(
+    name="xnor_params",
+    judge=_judge_xnor,
+    mistakes=[Mistake(xnor_is_xor, _gate_message("XOR")), Mistake(xnor_is_or, _gate_message("OR"))],
+)
+
+
+#: While graded: lesson 04's activations, which the test cells and checks pass as arguments.
+GRADED = Reach(ann_lib=("activations",), helpers=("corner_outputs",))

@@ -1,40 +1,57 @@
 """Checks for lesson 07, gradient descent."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ann_lib import optim
-from autograder import core
-from autograder.core import Exercise, Mistake, Property, case, expect, fmt
+from autograder.checks import variants
+from autograder.checks.core import Exercise, Mistake, Property, case, expect, fmt
+from autograder.checks.reach import Reach
+from autograder.lessons import self_check_for
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["expect", "self_check", "gd_step", "gradient_descent", "minibatch_indices",
            "momentum_step", "good_learning_rate", "train_linear", "train_linear_momentum",
-           "bowl_gradient", "bowl_loss"]
+           "bowl_gradient", "bowl_loss", "bowl_descent"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 # --- functions to descend on ------------------------------------------------------------
 
-def bowl_loss(theta):
+def bowl_loss(theta: ArrayLike) -> np.ndarray:
     """The lesson's elongated bowl, f(theta) = theta_0**2 + 10 theta_1**2."""
     theta = np.asarray(theta, dtype=float)
     return theta[..., 0] ** 2 + 10 * theta[..., 1] ** 2
 
 
-def bowl_gradient(theta):
+def bowl_gradient(theta: ArrayLike) -> np.ndarray:
     """Gradient of :func:`bowl_loss`: (2 theta_0, 20 theta_1)."""
     theta = np.asarray(theta, dtype=float)
     return np.array([2 * theta[0], 20 * theta[1]])
 
 
-def parabola_gradient(x):
+def bowl_descent(learning_rate: float, n_steps: int) -> np.ndarray:
+    """The path of ``n_steps`` gradient-descent steps on :func:`bowl_loss` from (4, 1)."""
+    path = [np.array([4.0, 1.0])]
+    for _ in range(int(n_steps)):
+        path.append(path[-1] - learning_rate * bowl_gradient(path[-1]))
+    return np.array(path)
+
+
+def parabola_gradient(x: ArrayLike) -> np.ndarray:
     """Gradient of the 1-D parabola (x - 3)**2."""
     return 2 * (np.asarray(x, dtype=float) - 3.0)
 
 
-def tilted_gradient(x):
+def tilted_gradient(x: ArrayLike) -> np.ndarray:
     """Gradient of x_0**2 + x_0 x_1 + 2 x_1**2."""
     x = np.asarray(x, dtype=float)
     return np.array([2 * x[0] + x[1], x[0] + 4 * x[1]])
@@ -65,10 +82,18 @@ def gd_divides_by_learning_rate(theta, grad, learning_rate):
     return theta - grad / learning_rate
 
 
+def gd_in_place(theta, grad, learning_rate):
+    theta -= learning_rate * grad
+    return theta
+
+
 gd_step = Exercise(
     name="gd_step",
     reference=optim.gradient_descent_step,
     cases=_step_cases,
+    in_place=Mistake(gd_in_place, "theta was changed in place (theta -= ...), so the caller's "
+                                  "parameters move too: return a new array, "
+                                  "theta - learning_rate * grad, and leave theta as it was."),
     mistakes=[
         Mistake(gd_ascent, "sign error: you added the gradient, which is gradient ascent and "
                            "climbs uphill; descend with theta - learning_rate * grad."),
@@ -150,6 +175,11 @@ DROPPED_LAST = ("the last, smaller batch was dropped: an epoch uses every sample
 WITH_REPLACEMENT = ("some samples appear twice in one epoch and others never: you drew indices "
                     "with replacement; shuffle a permutation of all indices instead.")
 
+NOT_REPRODUCIBLE = ("the same seed gave different batches. Shuffle with the rng you are given "
+                    "(rng.permutation), not np.random.")
+IGNORES_RNG = ("The order must come from the generator you are given, rng.permutation(n_samples): "
+               "a generator of your own (or a fixed seed) ignores the caller's.")
+
 _BATCH_CALLS = ((10, 3), (12, 4), (20, 6), (5, 5), (7, 1), (4, 10))
 
 
@@ -187,8 +217,12 @@ def _judge_minibatches(student):
             return f"{lead} {NO_SHUFFLE}"
         if len(again) != len(batches) or not all(np.array_equal(a, b)
                                                   for a, b in zip(again, batches)):
-            return ("`minibatch_indices` is not right yet: the same seed gave different batches. "
-                    "Shuffle with the rng you are given (rng.permutation), not np.random.")
+            return f"`minibatch_indices` is not right yet: {NOT_REPRODUCIBLE}"
+    orders = [np.concatenate([np.asarray(b) for b in student(20, 5, np.random.default_rng(seed))])
+              for seed in (3, 4)]
+    if np.array_equal(*orders):
+        return (f"`minibatch_indices` is not right yet: minibatch_indices(20, 5, rng) gave the same "
+                f"order with a generator seeded with 3 and one seeded with 4. {IGNORES_RNG}")
     return None
 
 
@@ -208,6 +242,16 @@ def minibatches_with_replacement(n_samples, batch_size, rng):
     return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
 
 
+def minibatches_own_generator(n_samples, batch_size, rng):
+    order = np.random.default_rng(0).permutation(n_samples)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
+def minibatches_global_random(n_samples, batch_size, rng):
+    order = np.random.permutation(n_samples)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
 def _model_minibatches(n_samples, batch_size, rng):
     order = rng.permutation(n_samples)
     return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
@@ -221,6 +265,8 @@ minibatch_indices = Property(
         Mistake(minibatches_no_shuffle, NO_SHUFFLE),
         Mistake(minibatches_drop_last, DROPPED_LAST),
         Mistake(minibatches_with_replacement, WITH_REPLACEMENT),
+        Mistake(minibatches_own_generator, IGNORES_RNG),
+        Mistake(minibatches_global_random, NOT_REPRODUCIBLE),
     ],
 )
 
@@ -298,7 +344,7 @@ def _judge_learning_rate(student):
     try:
         alpha = float(alpha)
     except (TypeError, ValueError):
-        return f"`good_learning_rate` should return a number, but it returned {alpha!r}."
+        return f"`good_learning_rate` should return a number, but it returned {fmt(alpha)}."
     if not np.isfinite(alpha) or alpha <= 0:
         return (f"`good_learning_rate` returned {fmt(alpha)}: a learning rate must be a positive "
                 "number (zero does not move, a negative one climbs).")
@@ -364,64 +410,72 @@ def _train_cases(rng):
     return cases
 
 
-def train_shuffles_once(X, y, learning_rate, epochs, batch_size, rng):
-    n = len(X)
-    order = rng.permutation(n)
+def _train_linear_template(X, y, learning_rate, epochs, batch_size, rng):
     w, b = np.zeros(X.shape[1]), 0.0
     history = []
     for _ in range(epochs):
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
+        for batch in minibatch_indices(len(X), batch_size, rng):
             r = X[batch] @ w + b - y[batch]
-            w = w - learning_rate * 2 * X[batch].T @ r / len(batch)
-            b = b - learning_rate * 2 * r.mean()
+            w = gd_step(w, 2 * X[batch].T @ r / len(batch), learning_rate)
+            b = gd_step(b, 2 * r.mean(), learning_rate)
         history.append(np.mean((X @ w + b - y) ** 2))
-    return w, b, np.array(history)
+    return w, float(b), np.array(history)
 
 
-def train_drops_last_batch(X, y, learning_rate, epochs, batch_size, rng):
-    n = len(X)
+def _train_momentum_template(X, y, learning_rate, beta, epochs, batch_size, rng):
     w, b = np.zeros(X.shape[1]), 0.0
+    v_w, v_b = np.zeros_like(w), 0.0
     history = []
     for _ in range(epochs):
-        order = rng.permutation(n)
-        for k in range(max(n // batch_size, 1)):
-            batch = order[k * batch_size:(k + 1) * batch_size]
+        for batch in minibatch_indices(len(X), batch_size, rng):
             r = X[batch] @ w + b - y[batch]
-            w = w - learning_rate * 2 * X[batch].T @ r / len(batch)
-            b = b - learning_rate * 2 * r.mean()
+            w, v_w = momentum_step(w, v_w, 2 * X[batch].T @ r / len(batch), learning_rate, beta)
+            b, v_b = momentum_step(b, v_b, 2 * r.mean(), learning_rate, beta)
         history.append(np.mean((X @ w + b - y) ** 2))
-    return w, b, np.array(history)
+    return w, float(b), np.array(history)
 
 
-def train_records_loss_before_epoch(X, y, learning_rate, epochs, batch_size, rng):
-    n = len(X)
-    w, b = np.zeros(X.shape[1]), 0.0
+#: The lesson's own pieces, as the templates (the notebook's answers) call them.
+_PIECES = {"np": np, "minibatch_indices": _model_minibatches,
+           "gd_step": optim.gradient_descent_step, "momentum_step": _reference_momentum}
+#: The loops the grader can run (tests check they are ``ann_lib``'s references).
+linear_loop = variants.bind(_train_linear_template, _PIECES)
+momentum_loop = variants.bind(_train_momentum_template, _PIECES)
+_linear = variants.variants_of(_train_linear_template, _PIECES)
+_momentum = variants.variants_of(_train_momentum_template, _PIECES)
+
+train_shuffles_once = _linear(
+    "train_shuffles_once", """
     history = []
     for _ in range(epochs):
-        history.append(np.mean((X @ w + b - y) ** 2))
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            r = X[batch] @ w + b - y[batch]
-            w = w - learning_rate * 2 * X[batch].T @ r / len(batch)
-            b = b - learning_rate * 2 * r.mean()
-    return w, b, np.array(history)
-
-
-def train_sums_over_batch(X, y, learning_rate, epochs, batch_size, rng):
-    n = len(X)
-    w, b = np.zeros(X.shape[1]), 0.0
-    history = []
+        for batch in minibatch_indices(len(X), batch_size, rng):""", """
+    history, batches = [], minibatch_indices(len(X), batch_size, rng)
     for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
+        for batch in batches:""")
+train_drops_last_batch = _linear(
+    "train_drops_last_batch",
+    "for batch in minibatch_indices(len(X), batch_size, rng):",
+    "for batch in minibatch_indices(len(X), batch_size, rng)[:max(len(X) // batch_size, 1)]:")
+train_records_loss_before_epoch = _linear(
+    "train_records_loss_before_epoch", """
+    for _ in range(epochs):
+        for batch in minibatch_indices(len(X), batch_size, rng):
             r = X[batch] @ w + b - y[batch]
-            w = w - learning_rate * 2 * X[batch].T @ r
-            b = b - learning_rate * 2 * r.sum()
+            w = gd_step(w, 2 * X[batch].T @ r / len(batch), learning_rate)
+            b = gd_step(b, 2 * r.mean(), learning_rate)
+        history.append(np.mean((X @ w + b - y) ** 2))""", """
+    for _ in range(epochs):
         history.append(np.mean((X @ w + b - y) ** 2))
-    return w, b, np.array(history)
+        for batch in minibatch_indices(len(X), batch_size, rng):
+            r = X[batch] @ w + b - y[batch]
+            w = gd_step(w, 2 * X[batch].T @ r / len(batch), learning_rate)
+            b = gd_step(b, 2 * r.mean(), learning_rate)""")
+train_sums_over_batch = _linear(
+    "train_sums_over_batch", """
+    w = gd_step(w, 2 * X[batch].T @ r / len(batch), learning_rate)
+    b = gd_step(b, 2 * r.mean(), learning_rate)""", """
+    w = gd_step(w, 2 * X[batch].T @ r, learning_rate)
+    b = gd_step(b, 2 * r.sum(), learning_rate)""")
 
 
 train_linear = Exercise(
@@ -469,71 +523,26 @@ def _momentum_train_cases(rng):
     return cases
 
 
-def train_momentum_resets_every_step(X, y, learning_rate, beta, epochs, batch_size, rng):
-    n = len(X)
-    w, b = np.zeros(X.shape[1]), 0.0
-    history = []
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            r = X[batch] @ w + b - y[batch]
-            v_w = beta * np.zeros_like(w) - learning_rate * 2 * X[batch].T @ r / len(batch)
-            v_b = beta * 0.0 - learning_rate * 2 * r.mean()
-            w, b = w + v_w, b + v_b
-        history.append(np.mean((X @ w + b - y) ** 2))
-    return w, b, np.array(history)
+_MOMENTUM_STEPS = """w, v_w = momentum_step(w, v_w, 2 * X[batch].T @ r / len(batch), learning_rate, beta)
+b, v_b = momentum_step(b, v_b, 2 * r.mean(), learning_rate, beta)"""
 
-
-def train_momentum_resets_every_epoch(X, y, learning_rate, beta, epochs, batch_size, rng):
-    n = len(X)
-    w, b = np.zeros(X.shape[1]), 0.0
-    history = []
-    for _ in range(epochs):
-        v_w, v_b = np.zeros_like(w), 0.0
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            r = X[batch] @ w + b - y[batch]
-            v_w = beta * v_w - learning_rate * 2 * X[batch].T @ r / len(batch)
-            v_b = beta * v_b - learning_rate * 2 * r.mean()
-            w, b = w + v_w, b + v_b
-        history.append(np.mean((X @ w + b - y) ** 2))
-    return w, b, np.array(history)
-
-
-def train_momentum_beta_on_gradient(X, y, learning_rate, beta, epochs, batch_size, rng):
-    n = len(X)
-    w, b = np.zeros(X.shape[1]), 0.0
-    v_w, v_b = np.zeros_like(w), 0.0
-    history = []
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            r = X[batch] @ w + b - y[batch]
-            v_w = v_w - beta * learning_rate * 2 * X[batch].T @ r / len(batch)
-            v_b = v_b - beta * learning_rate * 2 * r.mean()
-            w, b = w + v_w, b + v_b
-        history.append(np.mean((X @ w + b - y) ** 2))
-    return w, b, np.array(history)
-
-
-def train_momentum_bias_without_velocity(X, y, learning_rate, beta, epochs, batch_size, rng):
-    n = len(X)
-    w, b = np.zeros(X.shape[1]), 0.0
-    v_w = np.zeros_like(w)
-    history = []
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            r = X[batch] @ w + b - y[batch]
-            v_w = beta * v_w - learning_rate * 2 * X[batch].T @ r / len(batch)
-            w = w + v_w
-            b = b - learning_rate * 2 * r.mean()
-        history.append(np.mean((X @ w + b - y) ** 2))
-    return w, b, np.array(history)
+train_momentum_resets_every_step = _momentum(
+    "train_momentum_resets_every_step", _MOMENTUM_STEPS,
+    """w, v_w = momentum_step(w, np.zeros_like(w), 2 * X[batch].T @ r / len(batch), learning_rate, beta)
+b, v_b = momentum_step(b, 0.0, 2 * r.mean(), learning_rate, beta)""")
+train_momentum_resets_every_epoch = _momentum(
+    "train_momentum_resets_every_epoch",
+    "for _ in range(epochs):",
+    """for _ in range(epochs):
+    v_w, v_b = np.zeros_like(w), 0.0""")
+train_momentum_beta_on_gradient = _momentum(
+    "train_momentum_beta_on_gradient", _MOMENTUM_STEPS,
+    """w, v_w = momentum_step(w, v_w, 2 * X[batch].T @ r / len(batch), beta * learning_rate, 1.0)
+b, v_b = momentum_step(b, v_b, 2 * r.mean(), beta * learning_rate, 1.0)""")
+train_momentum_bias_without_velocity = _momentum(
+    "train_momentum_bias_without_velocity",
+    "b, v_b = momentum_step(b, v_b, 2 * r.mean(), learning_rate, beta)",
+    "b = gd_step(b, 2 * r.mean(), learning_rate)")
 
 
 train_linear_momentum = Exercise(
@@ -559,3 +568,9 @@ train_linear_momentum = Exercise(
                 "updated like the weights' one (v_b = beta * v_b - learning_rate * db)."),
     ],
 )
+
+
+#: While graded: the lesson's bowl (its visible tests) and the gradients its checks pass as
+#: arguments; nothing of ann_lib but data sets (ann_lib.optim answers this lesson).
+GRADED = Reach(helpers=("bowl_loss", "bowl_gradient", "bowl_descent", "parabola_gradient",
+                        "tilted_gradient"))

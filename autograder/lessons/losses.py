@@ -3,15 +3,16 @@
 import numpy as np
 
 from ann_lib import losses as ref
-from autograder import core
-from autograder.core import Exercise, Mistake, case, expect
+from autograder.checks.core import Exercise, Mistake, Property, case, expect, fmt
+from autograder.checks.reach import Reach
+from autograder.lessons import self_check_for
 
 __all__ = ["expect", "self_check", "mse", "mae", "huber", "log_cosh", "quantile",
-           "epsilon_insensitive", "binary_cross_entropy", "hinge", "mse_grad", "huber_grad"]
+           "kinked_at_zero", "binary_cross_entropy", "hinge", "mse_and_grad", "huber_and_grad"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 def _regression_pairs(rng):
@@ -237,43 +238,59 @@ quantile = Exercise(
 )
 
 
-# --- epsilon_insensitive --------------------------------------------------------------------
+# --- kinked_at_zero: read the family portrait -------------------------------------------------
 
-def _epsilon_cases(rng):
-    pairs = _regression_pairs(rng)
-    epsilons = (0.5, 0.25, 2.0, 0.4, 1.5, 0.3)
-    return [*(case(t, p, epsilon=e) for (t, p), e in zip(pairs, epsilons)),
-            case(np.array([0.0, 0.0, 0.0, 0.0]), np.array([0.5, -1.5, 3.0, -2.0]), epsilon=1.0),
-            case(*pairs[0]),
-            case(*pairs[4], epsilon=0.0)]
-
-
-def epsilon_insensitive_no_max(y_true, y_pred, epsilon=1.0):
-    return np.mean(np.abs(y_true - y_pred) - epsilon)
-
-
-def epsilon_insensitive_no_abs(y_true, y_pred, epsilon=1.0):
-    return np.mean(np.maximum(0, (y_true - y_pred) - epsilon))
+KINKED = frozenset("be")
+_PANELS = "abcdef"
+FLAT_TUBE = ("(f), the epsilon-insensitive loss, is flat around 0: it is 0 on the whole tube "
+             "|r| <= epsilon, so its corners are at r = -epsilon and r = epsilon, not at 0.")
+QUANTILE_CORNER = ("(e), the quantile loss, has a corner at 0 for every q: its slope jumps from "
+                   "q - 1 on the left to q on the right.")
+SMOOTH_HUBER = ("(c), Huber, is smooth at 0: there it is r^2 / 2, and where it turns linear the "
+                "two pieces meet with the same slope.")
+SMOOTH_LOG_COSH = "(d), log-cosh, is smooth everywhere: near 0 it behaves like r^2 / 2."
+ABSOLUTE_CORNER = "(b), the absolute loss |r|, has a corner at 0: its slope jumps from -1 to 1."
+_READINGS = ((lambda got: "f" in got, FLAT_TUBE), (lambda got: "e" not in got, QUANTILE_CORNER),
+             (lambda got: "c" in got, SMOOTH_HUBER), (lambda got: "d" in got, SMOOTH_LOG_COSH),
+             (lambda got: "b" not in got, ABSOLUTE_CORNER))
 
 
-def epsilon_insensitive_epsilon_squared(y_true, y_pred, epsilon=1.0):
-    return np.mean(np.maximum(0, np.abs(y_true - y_pred) - epsilon**2))
+def _judge_kinked(student):
+    answer = student()
+    got = ({letter for letter in answer.lower() if letter not in " ,"}
+           if isinstance(answer, str) else None)
+    if got is None or not got <= set(_PANELS):
+        return (f"`kinked_at_zero` should return the panel letters from 'a' to 'f' as one "
+                f"string, such as \"ac\", but it returned {fmt(answer)}.")
+    if got == KINKED:
+        return None
+    lead = (f"`kinked_at_zero` is not right yet: {''.join(sorted(got))!r} is not the set of "
+            "curves with a corner at r = 0.")
+    for wrong, why in _READINGS:
+        if wrong(got):
+            return f"{lead} {why}"
+    return lead
 
 
-epsilon_insensitive = Exercise(
-    name="epsilon_insensitive",
-    reference=ref.epsilon_insensitive,
-    cases=_epsilon_cases,
+def kinked_with_the_tube():
+    return "bef"
+
+
+def kinked_only_absolute():
+    return "b"
+
+
+def kinked_with_huber():
+    return "bce"
+
+
+kinked_at_zero = Property(
+    name="kinked_at_zero",
+    judge=_judge_kinked,
     mistakes=[
-        Mistake(epsilon_insensitive_no_max, "the max(0, .) is missing: a residual inside the "
-                                            "tube (|r| < epsilon) must cost 0, not the negative "
-                                            "|r| - epsilon."),
-        Mistake(epsilon_insensitive_no_abs, "the |.| is missing: r - epsilon only charges "
-                                            "under-predictions; an over-prediction (r < 0) "
-                                            "beyond the tube must cost |r| - epsilon as well."),
-        Mistake(epsilon_insensitive_epsilon_squared, "you subtracted epsilon squared; the tube "
-                                                     "has half-width epsilon, so the loss is "
-                                                     "max(0, |r| - epsilon)."),
+        Mistake(kinked_with_the_tube, FLAT_TUBE),
+        Mistake(kinked_only_absolute, QUANTILE_CORNER),
+        Mistake(kinked_with_huber, SMOOTH_HUBER),
     ],
 )
 
@@ -372,50 +389,69 @@ hinge = Exercise(
 )
 
 
-# --- mse_grad -------------------------------------------------------------------------------
+# --- mse_and_grad: the cost and its gradient, derived ----------------------------------------
+
+def _ref_mse_and_grad(y_true, y_pred):
+    return ref.mse(y_true, y_pred), ref.mse_grad(y_true, y_pred)
+
 
 def _grad_cases(rng):
     return [case(t, p) for t, p in _regression_pairs(rng)]
 
 
-def mse_grad_no_mean(y_true, y_pred):
-    return -2 * (y_true - y_pred)
+def mse_and_grad_no_mean(y_true, y_pred):
+    r = y_true - y_pred
+    return np.mean(r ** 2), -2 * r
 
 
-def mse_grad_sign(y_true, y_pred):
-    return 2 * (y_true - y_pred) / y_pred.size
+def mse_and_grad_sign(y_true, y_pred):
+    r = y_true - y_pred
+    return np.mean(r ** 2), 2 * r / r.size
 
 
-def mse_grad_no_two(y_true, y_pred):
-    return -(y_true - y_pred) / y_pred.size
+def mse_and_grad_no_two(y_true, y_pred):
+    r = y_true - y_pred
+    return np.mean(r ** 2), -r / r.size
 
 
-def mse_grad_len_rows(y_true, y_pred):
-    return -2 * (y_true - y_pred) / len(y_pred)
+def mse_and_grad_len_rows(y_true, y_pred):
+    r = y_true - y_pred
+    return np.mean(r ** 2), -2 * r / len(r)
 
 
-mse_grad = Exercise(
-    name="mse_grad",
-    plot="residual",
-    reference=ref.mse_grad,
+def mse_and_grad_summed_cost(y_true, y_pred):
+    r = y_true - y_pred
+    return np.sum(r ** 2), -2 * r / r.size
+
+
+mse_and_grad = Exercise(
+    name="mse_and_grad",
+    reference=_ref_mse_and_grad,
     cases=_grad_cases,
+    returns=("cost", "gradient"),
     mistakes=[
-        Mistake(mse_grad_no_mean, "the gradient is missing the factor 1/n: the cost averages n "
-                                  "losses, so each prediction's share of the gradient is "
-                                  "divided by n."),
-        Mistake(mse_grad_sign, "sign error in the gradient: the derivative of (y_true - y_pred)^2 "
-                               "with respect to y_pred is -2 (y_true - y_pred), i.e. "
-                               "2 (y_pred - y_true)."),
-        Mistake(mse_grad_no_two, "the factor 2 from differentiating the square is missing: "
-                                 "d/dp (y - p)^2 = 2 (p - y)."),
-        Mistake(mse_grad_len_rows, "len(y_pred) counts only the rows: for predictions of shape "
-                                   "(n_samples, n_outputs) the MSE cost averages all "
-                                   "y_pred.size values, so divide by y_pred.size."),
+        Mistake(mse_and_grad_no_mean, "the gradient is missing the factor 1/n: the cost averages "
+                                      "n losses, so each prediction's share of the gradient is "
+                                      "divided by n."),
+        Mistake(mse_and_grad_sign, "sign error in the gradient: the derivative of "
+                                   "(y_true - y_pred)^2 with respect to y_pred is "
+                                   "-2 (y_true - y_pred), i.e. 2 (y_pred - y_true)."),
+        Mistake(mse_and_grad_no_two, "the factor 2 from differentiating the square is missing: "
+                                     "d/dp (y - p)^2 = 2 (p - y)."),
+        Mistake(mse_and_grad_len_rows, "len(y_pred) counts only the rows: for predictions of "
+                                       "shape (n_samples, n_outputs) the MSE cost averages all "
+                                       "y_pred.size values, so divide by y_pred.size."),
+        Mistake(mse_and_grad_summed_cost, "the cost is the sum of the squared errors; the MSE "
+                                          "cost is their mean."),
     ],
 )
 
 
-# --- huber_grad: the gradient of a robust cost ----------------------------------------------
+# --- huber_and_grad: the gradient of a robust cost --------------------------------------------
+
+def _ref_huber_and_grad(y_true, y_pred, delta=1.0):
+    return ref.huber(y_true, y_pred, delta), ref.huber_grad(y_true, y_pred, delta)
+
 
 def _huber_grad_cases(rng):
     pairs = _regression_pairs(rng)
@@ -427,42 +463,68 @@ def _huber_grad_cases(rng):
             case(*pairs[5], delta=0.75)]
 
 
-def huber_grad_no_mean(y_true, y_pred, delta=1.0):
-    return -np.clip(y_true - y_pred, -delta, delta)
-
-
-def huber_grad_sign(y_true, y_pred, delta=1.0):
-    return np.clip(y_true - y_pred, -delta, delta) / y_pred.size
-
-
-def huber_grad_no_clip(y_true, y_pred, delta=1.0):
-    return -(y_true - y_pred) / y_pred.size
-
-
-def huber_grad_unsigned_linear(y_true, y_pred, delta=1.0):
+def huber_and_grad_no_mean(y_true, y_pred, delta=1.0):
     r = y_true - y_pred
-    return np.where(np.abs(r) <= delta, -r, -delta) / y_pred.size
+    a = np.abs(r)
+    cost = np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta)))
+    return cost, -np.clip(r, -delta, delta)
 
 
-huber_grad = Exercise(
-    name="huber_grad",
-    plot="residual",
-    reference=ref.huber_grad,
+def huber_and_grad_sign(y_true, y_pred, delta=1.0):
+    r = y_true - y_pred
+    a = np.abs(r)
+    cost = np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta)))
+    return cost, np.clip(r, -delta, delta) / r.size
+
+
+def huber_and_grad_no_clip(y_true, y_pred, delta=1.0):
+    r = y_true - y_pred
+    a = np.abs(r)
+    cost = np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta)))
+    return cost, -r / r.size
+
+
+def huber_and_grad_unsigned_linear(y_true, y_pred, delta=1.0):
+    r = y_true - y_pred
+    a = np.abs(r)
+    cost = np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta)))
+    return cost, np.where(np.abs(r) <= delta, -r, -delta) / r.size
+
+
+def huber_and_grad_fixed_delta(y_true, y_pred, delta=1.0):
+    r = y_true - y_pred
+    a = np.abs(r)
+    cost = np.mean(np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta)))
+    return cost, -np.clip(r, -1.0, 1.0) / r.size
+
+
+huber_and_grad = Exercise(
+    name="huber_and_grad",
+    reference=_ref_huber_and_grad,
     cases=_huber_grad_cases,
+    returns=("cost", "gradient"),
     mistakes=[
-        Mistake(huber_grad_no_mean, "the factor 1/n is missing: the Huber cost is a mean of n "
-                                    "losses, so every entry of its gradient is divided by "
-                                    "n = y_pred.size."),
-        Mistake(huber_grad_sign, "the gradient has the wrong sign: r = y_true - y_pred, so "
-                                 "d r / d y_pred = -1 and the gradient is -clip(r, -delta, "
-                                 "delta) / n."),
-        Mistake(huber_grad_no_clip, "the linear part is not clipped: beyond |r| = delta the "
-                                    "loss grows linearly, so its slope stays at delta in size "
-                                    "instead of growing with r (that is the squared loss's "
-                                    "gradient)."),
-        Mistake(huber_grad_unsigned_linear, "in the linear part the slope is delta * sign(r), "
-                                            "not delta: a large over-prediction and a large "
-                                            "under-prediction pull in opposite directions."),
+        Mistake(huber_and_grad_no_mean, "the factor 1/n is missing: the Huber cost is a mean of "
+                                        "n losses, so every entry of its gradient is divided by "
+                                        "n = y_pred.size."),
+        Mistake(huber_and_grad_sign, "the gradient has the wrong sign: r = y_true - y_pred, so "
+                                     "d r / d y_pred = -1 and the gradient is -clip(r, -delta, "
+                                     "delta) / n."),
+        Mistake(huber_and_grad_no_clip, "the linear part is not clipped: beyond |r| = delta the "
+                                        "loss grows linearly, so its slope stays at delta in "
+                                        "size instead of growing with r (that is the squared "
+                                        "loss's gradient)."),
+        Mistake(huber_and_grad_unsigned_linear, "in the linear part the slope is "
+                                                "delta * sign(r), not delta: a large "
+                                                "over-prediction and a large under-prediction "
+                                                "pull in opposite directions."),
+        Mistake(huber_and_grad_fixed_delta, "the gradient is clipped at 1 whatever delta is; "
+                                            "the linear pieces have slope delta, so clip at "
+                                            "-delta and delta."),
     ],
-    uses=("huber",),  # the visible test compares with the numerical gradient of your huber
+    uses=("huber",),  # the solution's cost is your huber, and the visible test differentiates it
 )
+
+
+#: While graded: the data sets and lesson 06's numerical gradient (the huber_and_grad visible test).
+GRADED = Reach(ann_lib=("datasets", "gradcheck"))

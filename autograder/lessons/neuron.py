@@ -3,15 +3,17 @@
 import numpy as np
 
 from ann_lib import activations, neuron
-from autograder import core
-from autograder.core import Exercise, Mistake, Property, case, expect
+from autograder.checks import core
+from autograder.checks.core import Exercise, Mistake, Property, case, expect, fmt
+from autograder.checks.reach import Reach
+from autograder.lessons import self_check_for
 
 __all__ = ["expect", "self_check", "weighted_sum", "weighted_sum_batch", "step", "neuron_output",
            "and_gate"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 # --- weighted_sum: one sample --------------------------------------------------------------
@@ -124,8 +126,9 @@ step = Exercise(
 # --- neuron_output: weighted sum, then transfer function ------------------------------------
 
 def _output_cases(rng):
+    # never this lesson's own step (withheld while graded); relu at z = -1 tells f(z) from z
     cases = [case(np.array([1.0, 2.0]), np.array([0.5, -0.25]), 0.1, activations.sigmoid),
-             case(np.array([3.0, -1.0]), np.array([1.0, 2.0]), -1.0, activations.step),
+             case(np.array([3.0, -1.0]), np.array([1.0, 2.0]), -2.0, activations.relu),
              case(np.array([0.5, 0.5, 0.5]), np.array([1.0, -2.0, 0.5]), 0.0, np.tanh),
              case(np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([0.3, -0.7]), 0.2,
                   activations.sigmoid)]
@@ -170,7 +173,7 @@ _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 def _judge_and_gate(student):
     params = student()
     if not (isinstance(params, (tuple, list)) and len(params) == 2):
-        return f"`and_gate` should return a pair (w, b), but it returned {params!r}."
+        return f"`and_gate` should return a pair (w, b), but it returned {fmt(params)}."
     w, b = params
     w = np.asarray(w, dtype=float)
     if w.shape != (2,):
@@ -210,3 +213,8 @@ and_gate = Property(
         Mistake(and_gate_is_or, "That is OR"),
     ],
 )
+
+
+#: While graded: ann_lib's activations, whose sigmoid and relu the test cells and checks pass to
+#: `neuron_output`; this lesson's own answer `step` (and its private kernel) withheld.
+GRADED = Reach(ann_lib=("activations",), withheld=("activations.step", "activations._step"))

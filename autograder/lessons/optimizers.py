@@ -3,14 +3,14 @@
 import numpy as np
 
 from ann_lib import optim
-from autograder import core
-from autograder.core import Exercise, Mistake, case, expect
+from autograder.checks.core import Exercise, Mistake, case, expect
+from autograder.lessons import self_check_for
 
 __all__ = ["expect", "self_check", "rmsprop_step", "adam_step", "step_decay", "cosine_decay"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 # --- rmsprop_step ---------------------------------------------------------------------------

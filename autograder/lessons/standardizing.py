@@ -3,15 +3,15 @@
 import numpy as np
 
 from ann_lib import preprocessing
-from autograder import core
-from autograder.core import Exercise, Mistake, case, expect
+from autograder.checks.core import Exercise, Mistake, Property, case, expect, fmt, number_answer
+from autograder.lessons import self_check_for
 
-__all__ = ["expect", "self_check", "feature_means", "feature_stds", "feature_scales",
-           "standardize", "standardize_split", "inverse_standardize"]
+__all__ = ["expect", "self_check", "fit_statistics", "standardize", "standardize_split",
+           "predicted_price"]
 
 
 #: ``checks.self_check(globals())``: every exercise of this lesson, on the learner's answers.
-self_check = core.self_check_for(__name__)
+self_check = self_check_for(__name__)
 
 
 # --- references, built from ann_lib.preprocessing.StandardScaler ---------------------------
@@ -26,18 +26,6 @@ def _scaler(mean, scale):
     return s
 
 
-def _ref_means(X):
-    return preprocessing.StandardScaler().fit(X).mean_
-
-
-def _ref_stds(X):
-    return np.sqrt(preprocessing.StandardScaler().fit(X).var_)
-
-
-def _ref_scales(X):
-    return preprocessing.StandardScaler().fit(X).scale_
-
-
 def _ref_standardize(X, mean, scale):
     return _scaler(mean, scale).transform(X)
 
@@ -45,10 +33,6 @@ def _ref_standardize(X, mean, scale):
 def _ref_split(X_train, X_test):
     s = preprocessing.StandardScaler().fit(X_train)
     return s.transform(X_train), s.transform(X_test)
-
-
-def _ref_inverse(Z, mean, scale):
-    return _scaler(mean, scale).inverse_transform(Z)
 
 
 # --- cases -------------------------------------------------------------------------------
@@ -70,77 +54,11 @@ def _stat_cases(rng):
     return cases
 
 
-# --- feature_means ------------------------------------------------------------------------
+# --- fit_statistics: the mean and the safe scale of every feature ---------------------------
 
-def means_per_sample(X):
-    return X.mean(axis=1)
-
-
-def mean_of_everything(X):
-    return np.mean(X)
-
-
-feature_means = Exercise(
-    name="feature_means",
-    reference=_ref_means,
-    cases=_stat_cases,
-    mistakes=[
-        Mistake(means_per_sample, "you averaged each row (one sample's features); a feature is a "
-                                  "column, so average down the rows with axis=0."),
-        Mistake(mean_of_everything, "you returned one mean for the whole table; every feature "
-                                    "needs its own mean, an array of shape (n_features,)."),
-    ],
-)
-
-
-# --- feature_stds -------------------------------------------------------------------------
-
-def sample_std(X):
-    return X.std(axis=0, ddof=1)
-
-
-def stds_per_sample(X):
-    return X.std(axis=1)
-
-
-def variance_not_std(X):
-    return X.var(axis=0)
-
-
-feature_stds = Exercise(
-    name="feature_stds",
-    reference=_ref_stds,
-    cases=_stat_cases,
-    mistakes=[
-        Mistake(sample_std, "that is the sample standard deviation (divides by n - 1, ddof=1); "
-                            "standardizing uses the population one, which divides by n (ddof=0, "
-                            "NumPy's default)."),
-        Mistake(stds_per_sample, "you took the spread of each sample's row; the standard "
-                                 "deviation is per feature, down each column (axis=0)."),
-        Mistake(variance_not_std, "you returned the variance; the standard deviation is its "
-                                  "square root."),
-    ],
-)
-
-
-# --- feature_scales -----------------------------------------------------------------------
-
-def scale_is_plain_std(X):
-    return X.std(axis=0)
-
-
-def scale_at_least_one(X):
-    return np.maximum(X.std(axis=0), 1.0)
-
-
-def scale_zero_to_zero(X):
-    std = X.std(axis=0)
-    return np.where(std == 0, 0.0, 1.0 / np.where(std == 0, 1.0, std))
-
-
-def _scale_cases(rng):
-    cases = [case(np.array([[1.0, 5.0, 0.2], [3.0, 5.0, 0.6]])),
-             case(np.array([[2.0, 7.0], [2.0, 9.0], [2.0, 11.0]]))]
+def _fit_cases(rng):
+    cases = _stat_cases(rng) + [case(np.array([[1.0, 5.0, 0.2], [3.0, 5.0, 0.6]])),
+                                case(np.array([[2.0, 7.0], [2.0, 9.0], [2.0, 11.0]]))]
     for n, d, const in ((6, 3, (2,)), (9, 4, (0,)), (5, 5, (1, 4))):
         X = _data(rng, n, d, const)
         X[:, -2 if d > 2 else 0] *= 0.01  # a feature with a small but non-zero spread
@@ -148,19 +66,77 @@ def _scale_cases(rng):
     return cases
 
 
-feature_scales = Exercise(
-    name="feature_scales",
-    reference=_ref_scales,
-    cases=_scale_cases,
+def fit_means_per_sample(X):
+    mean = X.mean(axis=1)
+    std = np.sqrt(((X - X.mean(axis=0)) ** 2).mean(axis=0))
+    return mean, np.where(std == 0, 1.0, std)
+
+
+def fit_mean_of_everything(X):
+    mean = np.mean(X)
+    std = np.sqrt(((X - mean) ** 2).mean(axis=0))
+    return np.full(X.shape[1], mean), np.where(std == 0, 1.0, std)
+
+
+def fit_sample_std(X):
+    mean = X.mean(axis=0)
+    std = np.sqrt(((X - mean) ** 2).sum(axis=0) / (len(X) - 1))
+    return mean, np.where(std == 0, 1.0, std)
+
+
+def fit_variance_not_std(X):
+    mean = X.mean(axis=0)
+    std = ((X - mean) ** 2).mean(axis=0)
+    return mean, np.where(std == 0, 1.0, std)
+
+
+def fit_scale_is_plain_std(X):
+    mean = X.mean(axis=0)
+    std = np.sqrt(((X - mean) ** 2).mean(axis=0))
+    return mean, std
+
+
+def fit_scale_at_least_one(X):
+    mean = X.mean(axis=0)
+    std = np.sqrt(((X - mean) ** 2).mean(axis=0))
+    return mean, np.maximum(std, 1.0)
+
+
+def fit_scale_is_inverse_std(X):
+    mean = X.mean(axis=0)
+    std = np.sqrt(((X - mean) ** 2).mean(axis=0))
+    return mean, np.where(std == 0, 1.0, 1.0 / np.where(std == 0, 1.0, std))
+
+
+def _ref_fit(X):
+    s = preprocessing.StandardScaler().fit(X)
+    return s.mean_, s.scale_
+
+
+fit_statistics = Exercise(
+    name="fit_statistics",
+    reference=_ref_fit,
+    cases=_fit_cases,
+    returns=("mean", "scale"),
     mistakes=[
-        Mistake(scale_is_plain_std, "a constant feature has standard deviation 0, and dividing "
-                                    "by a scale of 0 turns its values into nan or inf; give such "
-                                    "a feature the scale 1."),
-        Mistake(scale_at_least_one, "only a spread of exactly 0 gets the scale 1; a feature whose "
-                                    "standard deviation is small but not 0 (like 0.004) keeps it."),
-        Mistake(scale_zero_to_zero, "you returned 1 / std; the scale is the standard deviation "
-                                    "itself (we divide by it later), with 1 for constant "
-                                    "features."),
+        Mistake(fit_means_per_sample, "you averaged each row (one sample's features); a feature "
+                                      "is a column, so average down the rows with axis=0."),
+        Mistake(fit_mean_of_everything, "you took one mean of the whole table; every feature "
+                                        "needs its own mean, down its column (axis=0)."),
+        Mistake(fit_sample_std, "that is the sample standard deviation (divides by n - 1, "
+                                "ddof=1); standardizing uses the population one, which divides "
+                                "by n (ddof=0, NumPy's default)."),
+        Mistake(fit_variance_not_std, "the scale is the variance; the standard deviation is its "
+                                      "square root."),
+        Mistake(fit_scale_is_plain_std, "a constant feature has standard deviation 0, and "
+                                        "dividing by a scale of 0 turns its values into nan or "
+                                        "inf; give such a feature the scale 1."),
+        Mistake(fit_scale_at_least_one, "only a spread of exactly 0 gets the scale 1; a feature "
+                                        "whose standard deviation is small but not 0 (like "
+                                        "0.004) keeps it."),
+        Mistake(fit_scale_is_inverse_std, "you returned 1 / std; the scale is the standard "
+                                          "deviation itself (we divide by it later), with 1 for "
+                                          "constant features."),
     ],
 )
 
@@ -244,7 +220,7 @@ standardize_split = Exercise(
     name="standardize_split",
     reference=_ref_split,
     cases=_split_cases,
-    uses=("feature_means", "feature_stds", "feature_scales", "standardize"),
+    uses=("fit_statistics", "standardize"),
     mistakes=[
         Mistake(refit_on_test, "the test set was standardized with its own mean and standard "
                                "deviation; new data must reuse the statistics learned on "
@@ -259,40 +235,61 @@ standardize_split = Exercise(
 )
 
 
-# --- inverse_standardize ------------------------------------------------------------------
+# --- predicted_price: undo standardization by hand -----------------------------------------
 
-def _inverse_cases(rng):
-    cases = [case(np.array([[1.0, -1.0], [0.0, 0.5]]), np.array([1.0, 30.0]),
-                  np.array([2.0, 10.0])),
-             case(np.array([[0.0, 0.0, 0.0]]), np.array([4.0, -2.0, 7.0]),
-                  np.array([3.0, 1.0, 0.5]))]
-    for n, d in ((5, 3), (3, 4)):
-        cases.append(case(rng.normal(size=(n, d)), rng.normal(size=d) * 5,
-                          rng.uniform(0.5, 20.0, size=d)))
-    return cases
+PRICE_MEAN, PRICE_SCALE, PRICE_Z = 250_000.0, 40_000.0, -0.75
 
-
-def inverse_divides(Z, mean, scale):
-    return Z / scale + mean
-
-
-def inverse_shift_first(Z, mean, scale):
-    return (Z + mean) * scale
+INVERSE_DIVIDES = ("Undoing a division means multiplying: solve z = (x - mean) / scale for x, "
+                   "x = z * scale + mean.")
+INVERSE_SHIFT_FIRST = ("The mean was added before multiplying by the scale; undo the steps in "
+                       "reverse order: first * scale, then + mean.")
+INVERSE_SUBTRACTS_MEAN = "Standardizing subtracted the mean, so undoing it adds the mean back."
+INVERSE_NO_MEAN = ("z * scale is only the distance from the mean (in euros); add the mean to get "
+                   "the price.")
+_SLIPS = {PRICE_Z / PRICE_SCALE + PRICE_MEAN: INVERSE_DIVIDES,
+          (PRICE_Z + PRICE_MEAN) * PRICE_SCALE: INVERSE_SHIFT_FIRST,
+          PRICE_Z * PRICE_SCALE - PRICE_MEAN: INVERSE_SUBTRACTS_MEAN,
+          PRICE_Z * PRICE_SCALE: INVERSE_NO_MEAN}
 
 
-def inverse_subtracts_mean(Z, mean, scale):
-    return Z * scale - mean
+def _judge_price(student):
+    price, not_a_number = number_answer(student, "predicted_price", "a number of euros")
+    if not_a_number:
+        return not_a_number
+    if np.isclose((price - PRICE_MEAN) / PRICE_SCALE, PRICE_Z, rtol=0, atol=1e-6):
+        return None
+    lead = (f"`predicted_price` is not right yet: standardizing {price:.2f} euros with the mean "
+            f"{PRICE_MEAN:.0f} and scale {PRICE_SCALE:.0f} gives "
+            f"{fmt((price - PRICE_MEAN) / PRICE_SCALE)}, not {PRICE_Z}.")
+    for slip, why in _SLIPS.items():
+        if np.isclose(price, slip, rtol=0, atol=0.5):
+            return f"{lead} {why}"
+    return lead
 
 
-inverse_standardize = Exercise(
-    name="inverse_standardize",
-    reference=_ref_inverse,
-    cases=_inverse_cases,
+def price_divides():
+    return 249_999.99998
+
+
+def price_shift_first():
+    return 9_999_970_000.0
+
+
+def price_subtracts_mean():
+    return -280_000.0
+
+
+def price_without_mean():
+    return -30_000.0
+
+
+predicted_price = Property(
+    name="predicted_price",
+    judge=_judge_price,
     mistakes=[
-        Mistake(inverse_divides, "undoing a division means multiplying: X = Z * scale + mean."),
-        Mistake(inverse_shift_first, "the mean was added before multiplying by the scale; undo "
-                                     "the steps in reverse order: first * scale, then + mean."),
-        Mistake(inverse_subtracts_mean, "standardizing subtracted the mean, so undoing it adds "
-                                        "the mean back."),
+        Mistake(price_divides, INVERSE_DIVIDES),
+        Mistake(price_shift_first, INVERSE_SHIFT_FIRST),
+        Mistake(price_subtracts_mean, INVERSE_SUBTRACTS_MEAN),
+        Mistake(price_without_mean, INVERSE_NO_MEAN),
     ],
 )

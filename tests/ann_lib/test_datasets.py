@@ -8,6 +8,7 @@ from numpy.testing import assert_array_equal
 
 from ann_lib.datasets import (
     load_breast_cancer,
+    load_digits,
     load_digits_binary,
     make_blobs_2d,
     make_regression_with_outliers,
@@ -68,6 +69,15 @@ def test_digits_binary_loader():
     assert np.bincount(y01).tolist() == [178, 182]  # scikit-learn's counts of 0s and 1s
     with pytest.raises(ValueError, match="two different digits"):
         load_digits_binary((3, 3))
+
+
+def test_digits_loader_has_every_digit_as_8x8_images_of_ink_0_to_16():
+    X, y = load_digits()
+    assert X.shape == (1797, 64) and X.dtype == np.float64
+    assert y.shape == (1797,) and y.dtype == np.int64
+    assert X.min() == 0 and X.max() == 16
+    counts = np.bincount(y)
+    assert len(counts) == 10 and counts.min() >= 170
 
 
 def test_split_sizes_disjointness_and_pairing():

@@ -30,23 +30,23 @@ def toy_data(n_samples=8, n_features=3, n_outputs=1, seed=0):
 
 
 def test_init_params_shapes_zero_biases_and_determinism():
-    params = init_params([4, 5, 3, 1], np.random.default_rng(0))
+    params = init_params([4, 5, 3, 1], rng=np.random.default_rng(0))
     assert [(W.shape, b.shape) for W, b in params] == [
         ((4, 5), (5,)),
         ((5, 3), (3,)),
         ((3, 1), (1,)),
     ]
     assert all(np.all(b == 0) for _, b in params)
-    again = init_params([4, 5, 3, 1], 0)  # an int seed works too
+    again = init_params([4, 5, 3, 1], rng=0)  # an int seed works too
     for (W, _), (W2, _) in zip(params, again):
         assert_array_equal(W, W2)
 
 
 def test_init_params_uses_he_for_relu_layers_and_glorot_otherwise():
-    (W_hidden, _), (W_out, _) = init_params([400, 300, 200], 0, "relu", "sigmoid")
+    (W_hidden, _), (W_out, _) = init_params([400, 300, 200], "relu", "sigmoid", rng=0)
     assert W_hidden.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)  # He
     assert W_out.std() == pytest.approx(np.sqrt(2 / (300 + 200)), rel=0.02)  # Glorot
-    (W_tanh, _), _ = init_params([400, 300, 200], 0, "tanh", "linear")
+    (W_tanh, _), _ = init_params([400, 300, 200], "tanh", "linear", rng=0)
     assert W_tanh.std() == pytest.approx(np.sqrt(2 / 700), rel=0.02)
     assert abs(W_hidden.mean()) < 0.05 * W_hidden.std()  # centred on 0
 
@@ -54,7 +54,7 @@ def test_init_params_uses_he_for_relu_layers_and_glorot_otherwise():
 @pytest.mark.parametrize("sizes", [[3], [3, 0, 1], [3, 2.5, 1]])
 def test_invalid_layer_sizes_raise_value_error(sizes):
     with pytest.raises(ValueError, match="layer_sizes"):
-        init_params(sizes, 0)
+        init_params(sizes, rng=0)
 
 
 # --- backpropagation -------------------------------------------------------------------------
@@ -73,7 +73,7 @@ CONFIGS = [  # (layer sizes, hidden activation, output activation, loss)
 def test_backward_matches_numerical_gradient_of_the_mean_loss(sizes, hidden, output, loss):
     X, y = toy_data(n_outputs=sizes[-1])
     model = MLP(sizes, hidden, output, loss)
-    model.params_ = init_params(sizes, np.random.default_rng(1), hidden, output)
+    model.params_ = init_params(sizes, hidden, output, rng=np.random.default_rng(1))
     output_values, caches = model.forward(X)
     grads = model.backward(output_values, y, caches)
     loss_fn = LOSSES[loss][0]
@@ -97,7 +97,7 @@ def test_backward_matches_numerical_gradient_of_the_mean_loss(sizes, hidden, out
 def test_backward_accepts_targets_of_shape_n():
     X, y = toy_data()
     model = MLP([3, 4, 1])
-    model.params_ = init_params([3, 4, 1], 0)
+    model.params_ = init_params([3, 4, 1], rng=0)
     out, caches = model.forward(X)
     for (dW, db), (dW1, db1) in zip(
         model.backward(out, y, caches), model.backward(out, y[:, 0], caches)
@@ -113,7 +113,7 @@ def test_one_full_batch_epoch_is_one_gradient_descent_step_from_the_initial_weig
     X, y = toy_data(n_samples=20)
     model = MLP([3, 4, 1], seed=5).fit(X, y, epochs=1, batch_size=None, learning_rate=0.3)
     start = MLP([3, 4, 1])
-    start.params_ = init_params([3, 4, 1], np.random.default_rng(5), "relu", "sigmoid")
+    start.params_ = init_params([3, 4, 1], "relu", "sigmoid", rng=np.random.default_rng(5))
     out, caches = start.forward(X)
     expected = gradient_descent_step(start.params_, start.backward(out, y, caches), 0.3)
     for (W, b), (W0, b0) in zip(model.params_, expected):
@@ -127,7 +127,7 @@ def test_momentum_training_follows_momentum_step():
         X, y, epochs=2, batch_size=None, learning_rate=0.3, momentum=0.8
     )
     probe = MLP([3, 4, 1])
-    probe.params_ = init_params([3, 4, 1], np.random.default_rng(5), "relu", "sigmoid")
+    probe.params_ = init_params([3, 4, 1], "relu", "sigmoid", rng=np.random.default_rng(5))
     velocity = None
     for _ in range(2):
         out, caches = probe.forward(X)
@@ -152,7 +152,7 @@ def test_loss_history_is_the_size_weighted_mean_of_the_batch_losses_before_each_
     model.fit(X, y, epochs=2, batch_size=8, learning_rate=0.3)
     rng = np.random.default_rng(5)
     probe = MLP(sizes, "relu", output, loss_name)
-    probe.params_ = init_params(sizes, rng, "relu", output)
+    probe.params_ = init_params(sizes, "relu", output, rng=rng)
     loss = LOSSES[loss_name][0]
     expected = []
     for _ in range(2):
@@ -172,7 +172,7 @@ def test_full_batch_loss_history_starts_with_the_loss_of_the_initial_weights():
     X, y = toy_data(n_samples=20)
     model = MLP([3, 4, 1], seed=5).fit(X, y, epochs=3, batch_size=None, learning_rate=0.3)
     start = MLP([3, 4, 1])
-    start.params_ = init_params([3, 4, 1], np.random.default_rng(5), "relu", "sigmoid")
+    start.params_ = init_params([3, 4, 1], "relu", "sigmoid", rng=np.random.default_rng(5))
     initial = LOSSES["binary_cross_entropy"][0](y, start.forward(X)[0])
     assert model.loss_history_[0] == pytest.approx(initial, rel=1e-15)
     assert len(model.loss_history_) == 3
@@ -376,7 +376,7 @@ def test_scikit_learn_checks_that_apply_to_a_model_without_defaults():
 def test_partial_fit_steps_from_weights_set_by_hand():
     X, y = toy_data(n_samples=20)
     model = MLP([3, 4, 1])
-    model.params_ = init_params([3, 4, 1], 5)
+    model.params_ = init_params([3, 4, 1], rng=5)
     out, caches = model.forward(X)
     expected = gradient_descent_step(model.params_, model.backward(out, y, caches), 0.3)
     model.partial_fit(X, y, batch_size=None, learning_rate=0.3)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import notebooks, sandbox
-from autograder.grade import grade
+from autograder import notebooks
+from autograder.grading.grade import grade
+from autograder.limits import Limits
 from autograder.nbgrader_api import NbgraderError, api, require
-from autograder.sample_class import submission
+from autograder.release.sample_class import submission
+from autograder.sandbox import bubblewrap as sandbox
 from autograder.settings import REPO
 
 
@@ -30,8 +32,8 @@ def test_a_notebook_nbgrader_cannot_run_has_the_real_cause_in_its_status_and_the
     handed_in = tmp_path / "submitted" / "s1" / "01_neuron"
     notebooks.write(submission("01_neuron", "01_neuron.ipynb"), handed_in / "01_neuron.ipynb")
     # a 1-byte address space: the grading kernel dies before it can answer nbgrader
-    rows = grade(tmp_path / "submitted", tmp_path / "out", memory=1, jobs=1,
-                 trust_submissions=sandbox.bwrap_path() is None)
+    rows = grade(tmp_path / "submitted", tmp_path / "out", limits=Limits(memory=1), jobs=1,
+                 trust_submissions=sandbox.bwrap_path() is None).rows
     statuses = {r.status for r in rows}
     solution = notebooks.read(REPO / "solutions" / "01_neuron" / "01_neuron.ipynb")
     assert len(statuses) == 1 and len(rows) == len(notebooks.test_cells(solution)), statuses

@@ -9,6 +9,7 @@ Without a browser the tests are skipped, except under CI (``CI`` set), where tha
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from autograder import notebooks
-from autograder.sample_class import submission
+from autograder.release.sample_class import submission
 from autograder.settings import REPO
 from tests.processes import descendants, survivors
 
@@ -105,8 +106,19 @@ def lab_server(chromium, tmp_path_factory):
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = open(base / "lab.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with served(cmd, port, token, base / "lab.log", "ann-course lab", cwd=REPO, env=env) as url:
+        yield Lab(url, token, root)
+
+
+@contextlib.contextmanager
+def served(cmd, port, token, log_path, what, **popen):
+    """Run the Jupyter server ``cmd`` (on ``port``) for the block; yield its URL.
+
+    Fails the test if it does not answer within 2 minutes, or if stopping it (SIGTERM) leaves a
+    process it started behind; its log is copied to test-artifacts/browser/.
+    """
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **popen)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -117,21 +129,23 @@ def lab_server(chromium, tmp_path_factory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 log.close()
-                pytest.fail("JupyterLab did not start:\n" + (base / "lab.log").read_text()[-3000:])
+                pytest.fail(f"{what} did not start:\n" + Path(log_path).read_text()[-3000:])
             time.sleep(0.3)
-    yield Lab(url, token, root)
-    tree = descendants(proc.pid)  # the kernels the tests started
-    proc.terminate()
     try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(base / "lab.log", ARTIFACTS / "lab.log")
+        yield url
+    finally:
+        tree = descendants(proc.pid)  # the kernels the tests started
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log_path, ARTIFACTS / Path(log_path).name)
     left = survivors(tree)
-    assert left == [], f"stopping ann-course lab left these processes running: {left}"
+    assert left == [], f"stopping {what} left these processes running: {left}"
 
 
 @pytest.fixture(scope="session")

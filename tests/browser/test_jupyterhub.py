@@ -53,7 +53,7 @@ UI_TIMEOUT_MS = 180_000
 _COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__",
                                       "out", "demo-out", ".nbgrader", "gradebook.db", "submitted",
                                       "autograded", "feedback", "test-artifacts", ".pytest_cache",
-                                      ".ruff_cache", ".hypothesis", "bench")
+                                      ".ruff_cache", ".hypothesis", "bench", ".mypy_cache")
 
 ALL_DONE = """() => {
   const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')];

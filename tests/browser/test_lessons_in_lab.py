@@ -14,7 +14,6 @@ import sys
 import pytest
 
 from autograder import notebooks
-from autograder.core import Check
 from autograder.lessons import checks_module
 from autograder.settings import REPO
 
@@ -57,8 +56,10 @@ def _open_and_run_all(page, lab, rel):
 
 
 def n_checks(lesson):
-    """How many lines the self-check prints: one per Check of the lesson's module."""
-    return sum(isinstance(c, Check) for c in vars(checks_module(lesson)).values())
+    """How many rows the self-check prints: one per test cell, as ``ann-course check``."""
+    from autograder.lessons import hidden_tests
+
+    return len(hidden_tests(REPO, checks_module(lesson).__name__))
 
 
 def _open(page, lab, rel):
@@ -179,7 +180,7 @@ def test_filled_lesson_runs_clean_with_figures_widgets_and_passing_tests(lesson,
         for i in roles["selfcheck"]:
             cell = _cell(page, i)
             text = cell.locator(".jp-OutputArea-output").all_inner_texts()
-            assert f"{n} of {n} exercises pass." in "\n".join(text), text
+            assert f"{n} of {n} tests pass." in "\n".join(text), text
             _shot(cell, f"{stem}-selfcheck.png")
         page.screenshot(path=str(ARTIFACTS / f"{stem}-filled.png"))
 
@@ -212,7 +213,7 @@ def test_untouched_release_says_not_implemented_yet(lesson, lab_server, page):
         for i in roles["selfcheck"]:
             cell = _cell(page, i)
             text = "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
-            assert f"0 of {n} exercises pass." in text and "not implemented yet" in text, text
+            assert f"0 of {n} tests pass." in text and "not implemented yet" in text, text
             _shot(cell, f"{stem}-release-selfcheck.png")
 
 

@@ -86,3 +86,28 @@ def test_activation_explorer_draws_the_learners_tanh_without_a_derivative(capsys
     f, df = explorer.result
     assert_allclose(f, np.tanh(Z), atol=1e-12)
     assert df is None  # the lesson asks for no derivative of tanh
+
+
+def test_activation_explorer_draws_value_and_derivative_from_one_pair_returning_function(capsys):
+    explorer = activations.activation_explorer(
+        leaky_relu_and_grad=lambda z, slope: (np.where(z > 0, z, slope * z),
+                                              np.where(z > 0, 1.0, slope)),
+        elu_and_grad=lambda z, alpha: (np.where(z >= 0, z, alpha * np.expm1(np.minimum(z, 0))),
+                                       np.where(z >= 0, 1.0, alpha * np.exp(np.minimum(z, 0)))))
+    explorer.children[0].value = "leaky_relu (parameter = slope)"
+    explorer.children[1].value = 0.5
+    f, df = explorer.result
+    assert_allclose(f, np.where(Z > 0, Z, 0.5 * Z))
+    assert_allclose(df, np.where(Z > 0, 1.0, 0.5))
+    explorer.children[0].value = "elu (parameter = alpha)"
+    explorer.children[1].value = 2.0
+    f, df = explorer.result
+    assert_allclose(df, np.where(Z >= 0, 1.0, 2.0 * np.exp(np.minimum(Z, 0))))
+
+
+def test_activation_explorer_says_when_a_pair_function_returns_one_array(capsys):
+    explorer = activations.activation_explorer(leaky_relu_and_grad=lambda z, slope: z)
+    explorer.children[0].value = "leaky_relu (parameter = slope)"
+    assert explorer.result is None
+    message = printed(capsys)
+    assert "`leaky_relu_and_grad`" in message and "not the pair (value, gradient)" in message

@@ -80,3 +80,18 @@ def test_outlier_explorer_with_no_cost_written_says_so(capsys):
     assert result is None
     for name in ("mse", "mae", "huber"):
         assert f"write `{name}` above first" in printed
+
+
+def test_outlier_fits_draws_each_cost_in_its_own_style_and_the_robust_fits_close_up():
+    x, y = datasets.make_regression_with_outliers(n_samples=100, n_outliers=10, seed=0)
+    fig = losses.outlier_fits(x, y, delta=1.0, true_line=(2.0, 1.0))
+    fitted = fig.axes[0].get_lines()[:4]
+    styles = {(line.get_color(), line.get_linestyle()) for line in fitted}
+    assert len(styles) == 4 and len({line.get_linestyle() for line in fitted}) == 4
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert [lb.split(":")[0] for lb in labels[1:5]] == ["MSE", "MAE", "Huber (delta 1)", "log-cosh"]
+    close_up = fig.axes[1]
+    # MAE, Huber and log-cosh lie within 1 of the true line; MSE (more than 2 off) is left out
+    low, high = close_up.get_ylim()
+    assert -1 < low and high < 1
+    assert [ln.get_label() for ln in close_up.get_lines()[:3]] == ["MAE", "Huber (delta 1)", "log-cosh"]

@@ -94,6 +94,16 @@ def test_schedule_comparison_plots_the_learners_schedules(capsys):
     assert "The cosine decay is not drawn: write `cosine_decay` above first" in out
 
 
+def test_schedule_comparison_prints_how_much_closer_each_schedule_ends_than_the_constant_rate(capsys):
+    fig = optimizers.schedule_comparison(my_step_decay, my_cosine_decay, my_adam_step)
+    lines = printed(capsys).splitlines()
+    last = [line.get_ydata()[-1] for line in fig.axes[1].lines]
+    assert lines[0] == (f"cost above the best after epoch {optimizers.EPOCHS}: "
+                        f"Adam, constant 0.2: {last[0]:.2g}")
+    assert lines[1:] == [f"  Adam, {label}: {value:.2g}, {last[0] / value:.1f} times closer"
+                         for label, value in zip(["step decay", "cosine decay"], last[1:])]
+
+
 def test_optimizer_explorer_draws_the_learners_adam_then_follows_the_widgets(capsys):
     explorer = optimizers.optimizer_explorer(my_rmsprop_step, my_adam_step, my_step_decay)
     costs, out = drawn(capsys, explorer)

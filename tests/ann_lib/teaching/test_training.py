@@ -22,6 +22,13 @@ def test_model_comparison_has_an_accuracy_and_a_time_panel():
     assert len(fig.axes) == 2
 
 
+def test_model_comparison_bars_start_at_zero_so_their_heights_compare_honestly():
+    fig = training.model_comparison({"a": 0.97, "b": 0.99}, {"a": 0.02, "b": 0.3})
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        assert low == 0 and high >= max(bar.get_height() for bar in ax.patches)
+
+
 def test_model_comparison_rejects_learners_without_a_time():
     with pytest.raises(ValueError, match="must name the same learners"):
         training.model_comparison({"a": 0.97, "b": 0.99}, {"a": 0.02})
@@ -68,10 +75,10 @@ def _data():
 def test_training_explorer_trains_with_early_stopping_and_scores_on_the_validation_set(capsys):
     calls = []
 
-    def my_train_early_stopping(X_train, y_train, X_val, y_val, n_hidden=16, learning_rate=0.5,
-                                max_epochs=300, patience=20, seed=0):
-        calls.append((len(X_train), len(X_val), n_hidden, learning_rate, max_epochs, patience,
-                      seed))
+    def my_train_early_stopping(X_train, y_train, X_val, y_val, layer_sizes, learning_rate=0.5,
+                                lam=0.1, max_epochs=300, patience=20, seed=0):
+        calls.append((len(X_train), len(X_val), layer_sizes, learning_rate, lam, max_epochs,
+                      patience, seed))
         return {"w": np.array([1.0, 1.0])}, np.linspace(0.7, 0.1, 30), np.linspace(0.8, 0.3, 30)
 
     def my_predict(X, params):
@@ -81,7 +88,8 @@ def test_training_explorer_trains_with_early_stopping_and_scores_on_the_validati
     accuracy, printed = drawn(capsys, training.training_explorer(
         my_train_early_stopping, my_predict, X_train, y_train, X_val, y_val, seed=3))
     assert printed == ""
-    assert calls == [(60, 20, 16, 0.5, 200, 20, 3)]
+    n_features = X_train.shape[1]
+    assert calls == [(60, 20, [n_features, 16, 16, 1], 0.01, 1.0, 200, 20, 3)]
     assert accuracy == np.mean((X_val.sum(axis=1) > 0) == y_val)
 
 
@@ -102,7 +110,7 @@ def test_training_explorer_says_when_the_histories_do_not_match(capsys):
     assert "2 training and 1 validation costs" in printed
 
 
-@pytest.mark.parametrize("written", ["predict", "train_early_stopping"])
+@pytest.mark.parametrize("written", ["predict", "train"])
 def test_training_explorer_says_which_function_is_not_written_yet(capsys, written):
     def my_train_early_stopping(X_train, y_train, X_val, y_val, **kw):
         return None, [0.5], [0.6]
@@ -113,11 +121,11 @@ def test_training_explorer_says_which_function_is_not_written_yet(capsys, writte
     def not_written_yet(*args, **kwargs):
         raise NotImplementedError
 
-    if written == "train_early_stopping":
+    if written == "train":
         fit, predict = my_train_early_stopping, not_written_yet
         missing = "predict"
     else:
-        fit, predict, missing = None, my_predict, "train_early_stopping"
+        fit, predict, missing = None, my_predict, "train"
     result, printed = drawn(capsys, training.training_explorer(fit, predict, *_data()))
     assert result is None
     assert f"write `{missing}` above first" in printed
