@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ann_lib import activations, datasets, losses, metrics, optim, regularization
+from ann_lib import activations, datasets, deep, losses, metrics, optim, regularization
 from ann_lib.preprocessing import StandardScaler
 from autograder.checks import variants
 from autograder.checks.core import Exercise, Mistake, Verdict, case, expect
@@ -191,9 +191,12 @@ def _init_params_template(layer_sizes, rng):
 
 
 def _ref_init_params(layer_sizes, rng):
-    from ann_lib import network  # imports scikit-learn (~0.9 s): only when this reference runs
-
-    return _tuples(network.init_params(layer_sizes, "relu", "sigmoid", rng=rng))
+    # ann_lib.deep's schemes, drawn from the one generator in layer order: He for the hidden
+    # layers, then Glorot for the output (ann_lib.network.init_params, without importing
+    # scikit-learn, ~1 s, for one check)
+    sizes = list(layer_sizes)
+    hidden = deep.init_params(sizes[:-1], "he", rng) if len(sizes) > 2 else []
+    return _tuples(hidden + deep.init_params(sizes[-2:], "glorot", rng))
 
 
 def _init_cases(rng):

@@ -188,7 +188,10 @@ standardize = Exercise(
 def _split_cases(rng):
     cases = [case(np.array([[1.0, 10.0], [3.0, 30.0]]), np.array([[2.0, 50.0], [5.0, 10.0]])),
              case(np.array([[0.0, 4.0], [2.0, 4.0], [4.0, 4.0]]),
-                  np.array([[1.0, 3.0], [6.0, 6.0]]))]
+                  np.array([[1.0, 3.0], [6.0, 6.0]])),
+             # a feature whose spread is small but not 0 (std 0.016) keeps its scale
+             case(np.array([[1.0, 0.10], [3.0, 0.14], [5.0, 0.12]]),
+                  np.array([[2.0, 0.11], [4.0, 0.16]]))]
     for n, m, d, const in ((8, 4, 3, ()), (10, 3, 2, (0,)), (6, 5, 4, (2,))):
         X_train = _data(rng, n, d, const)
         X_test = X_train[:m] * rng.uniform(0.5, 2.0, size=d) + rng.normal(size=(m, d))

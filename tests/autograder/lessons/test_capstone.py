@@ -33,6 +33,18 @@ def test_the_reference_forward_is_ann_libs_any_depth_forward(sizes):
         np.testing.assert_allclose(Z, Z_deep)
 
 
+@pytest.mark.parametrize("sizes", [[5, 1], [3, 4, 1], [30, 16, 8, 1], [4, 6, 5, 3, 1]])
+def test_the_reference_init_params_draws_what_ann_lib_network_init_params_draws(sizes):
+    from ann_lib import network
+
+    ours = capstone._ref_init_params(sizes, np.random.default_rng(3))
+    theirs = network.init_params(sizes, "relu", "sigmoid", rng=np.random.default_rng(3))
+    assert len(ours) == len(theirs) == len(sizes) - 1
+    for (W, b), (W_net, b_net) in zip(ours, theirs):
+        np.testing.assert_array_equal(W, W_net)
+        np.testing.assert_array_equal(b, b_net)
+
+
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("lam", [0.0, 0.7])
 def test_the_reference_backward_agrees_with_centred_differences_of_the_cost(seed, lam):
