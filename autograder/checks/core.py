@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.messages import as_array, difference, fmt, inline, sentence
+from autograder.checks.messages import as_array, difference, fmt, inline, raised, sentence, shapes_only
 from autograder.checks.verdict import KINDS, Verdict, as_verdict  # noqa: F401 - the check model's
 
 #: Set (by :func:`autograder.inkernel.compute.begin`) in a kernel whose hidden tests the grader judges.
@@ -70,8 +70,10 @@ class Case:
     def copy(self) -> Case:
         return Case(copy.deepcopy(self.args), copy.deepcopy(self.kwargs))
 
-    def describe(self, name: str) -> str:
-        parts = [inline(a) for a in self.args] + [f"{k}={inline(v)}" for k, v in self.kwargs.items()]
+    def describe(self, name: str, shapes: bool = False) -> str:
+        """``name(args...)`` as a message shows the call (``shapes``: every array by its shape)."""
+        show = shapes_only if shapes else inline
+        parts = [show(a) for a in self.args] + [f"{k}={show(v)}" for k, v in self.kwargs.items()]
         return f"{name}({', '.join(parts)})"
 
 
@@ -288,7 +290,8 @@ class Exercise(Check):
                 mistake = self._diagnose_raise(c, exc)
                 lead = f"`{self.function}` is not right yet: {mistake.message} For example, " \
                     if mistake else ""
-                return Verdict(f"{lead}{c.describe(self.function)} raised {type(exc).__name__}: {exc}",
+                what, about_shapes = raised(exc)
+                return Verdict(f"{lead}{c.describe(self.function, shapes=about_shapes)} raised {what}",
                                kind="mistake" if mistake else "raised",
                                mistake=mistake.key if mistake else None)
             if self.in_place is not None:

@@ -52,9 +52,17 @@ class NotPlainData:
         return f"<{self.what}, not plain data (numbers, NumPy arrays, tuples or lists of them)>"
 
 
+#: The kernel's exceptions the grader re-raises as themselves (so that a judge reads NumPy's
+#: shape errors as the ValueErrors they are); any other name gets a new class of that name
+#: (KeyError too: its text is its message's repr, so it would not read as the kernel's).
+_BUILTIN_ERRORS = (NotImplementedError, FloatingPointError, ValueError, TypeError, IndexError,
+                   ZeroDivisionError, AttributeError, NameError, AssertionError,
+                   OverflowError, RuntimeError, RecursionError)
+
+
 def _exception(name, message):
     """An exception like the one the kernel reported (its type name and message)."""
-    known = {"NotImplementedError": NotImplementedError, "FloatingPointError": FloatingPointError}
+    known = {cls.__name__: cls for cls in _BUILTIN_ERRORS}
     name = str(name)
     cls = known.get(name)
     if cls is None:

@@ -8,6 +8,7 @@ whether a learner's self-check runs them in her kernel or the grader's judge in 
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -220,3 +221,45 @@ def indent_message(message: str, indent: int, width: int = 100) -> str:
             out.append(textwrap.fill(line, width=width, initial_indent=pad, subsequent_indent=pad,
                                      break_long_words=False))
     return "\n".join(out)
+
+
+#: NumPy's words when the shapes of a product or an element-wise operation do not fit.
+_MATMUL = re.compile(r"^matmul: Input operand 1 has a mismatch in its core dimension 0, with "
+                     r"gufunc signature \S+ \(size (\d+) is different from (\d+)\)")
+_BROADCAST = re.compile(r"^operands could not be broadcast together with shapes ((?:\([\d,]*\) ?)+)")
+_NOT_ALIGNED = re.compile(r"^shapes (\([\d,]*\)) and (\([\d,]*\)) not aligned")
+
+
+def raised(exc: BaseException) -> tuple[str, bool]:
+    """``(what an answer raised, in words, whether it is a shape mismatch)``.
+
+    NumPy's shape errors in the words of the lessons (``@`` needs the left factor's last size to
+    equal the right factor's first; element-wise operations broadcast), any other exception as
+    ``Type: message``.
+    """
+    text = str(exc)
+    name = type(exc).__name__
+    if isinstance(exc, ValueError):
+        if m := _MATMUL.match(text):
+            return (f"{name} from an @ product: the left factor's last size is {m[2]} but the "
+                    f"right factor's first size is {m[1]}; in A @ B they must be equal "
+                    f"((n, k) @ (k, m) gives (n, m))", True)
+        if m := _NOT_ALIGNED.match(text):
+            return (f"{name} from a dot product of shapes {m[1]} and {m[2]}: the left factor's "
+                    f"last size must equal the right factor's first", True)
+        if m := _BROADCAST.match(text):
+            shapes = " and ".join(m[1].split())
+            return (f"{name} from an element-wise operation on shapes {shapes}, which do not "
+                    f"broadcast (compared from the right, each pair of sizes must be equal or "
+                    f"one of them 1)", True)
+    return f"{name}: {text}", False
+
+
+def shapes_only(value: object) -> str:
+    """``value`` on one line with every array as its shape (what a shape mismatch is about)."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"<array of shape {value.shape}>"
+    if isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value):
+        inner = ", ".join(shapes_only(v) for v in value)
+        return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
+    return inline(value)

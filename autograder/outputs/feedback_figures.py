@@ -62,6 +62,9 @@ DPI = 72
 #: What a teaching cell shows in place of an explorer.
 EXPLORER = ("(an explorer of the lesson: interactive, so not run while grading; run this cell in "
             "JupyterLab to use it)\n")
+#: Why a figure whose loop keeps feeding the learner's results back is not drawn.
+TOO_MANY_CALLS = (f"it calls your functions more than {MAX_CALLS} times one after the other, more "
+                  f"than grading allows a figure; run this cell in JupyterLab to see it")
 #: What a teaching cell shows when its figure could not be drawn (``{why}``: the reason).
 NOT_DRAWN = "(a figure of the lesson, drawn from your functions: it could not be drawn, {why})\n"
 
@@ -238,7 +241,7 @@ class Figures:
         """The kernel's reply to ``expression``, decoded as plain data (bounded, never run)."""
         self._calls += 1
         if self._calls > MAX_CALLS:
-            raise FigureFailed(f"it needs more than {MAX_CALLS} requests to your kernel")
+            raise FigureFailed(TOO_MANY_CALLS)
         if time.monotonic() > self._deadline:
             raise FigureFailed("the time the grader gives the lesson's figures is spent")
         text = self._ask(expression)

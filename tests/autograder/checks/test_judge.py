@@ -250,7 +250,8 @@ def test_an_error_a_catalogued_mistake_also_raises_is_named():
                   mistakes=[Mistake(no_axis, "b needs its new axis.")])
     verdict, _ = _judge(ex, {"f": no_axis})
     assert verdict.startswith("`f` is not right yet: b needs its new axis. For example, f(")
-    assert "raised ValueError: operands could not be broadcast" in verdict
+    assert ("raised ValueError from an element-wise operation on shapes (3,2) and (3,), which do "
+            "not broadcast") in verdict, verdict
 
 
 def test_a_kernel_that_answers_with_a_reference_function_is_not_believed():
@@ -267,3 +268,19 @@ def test_a_kernel_that_answers_with_a_reference_function_is_not_believed():
     j.take(reply)
     what, verdict = j.step()
     assert what == "done" and verdict and "not right yet" in verdict, verdict
+
+
+def _matmul_check():
+    return Exercise(name="product", reference=lambda A, B: A @ B,
+                    cases=lambda rng: [case(np.arange(6.0).reshape(2, 3), np.ones((3, 4)))])
+
+
+def test_a_shape_error_in_the_kernel_is_a_valueerror_here_told_with_the_shapes_not_the_values():
+    verdict, _ = _judge(_matmul_check(), {"product": lambda A, B: A @ B.T})
+    assert verdict == ("product(<array of shape (2, 3)>, <array of shape (3, 4)>) raised "
+                       "ValueError from an @ product: the left factor's last size is 3 but the "
+                       "right factor's first size is 4; in A @ B they must be equal "
+                       "((n, k) @ (k, m) gives (n, m))"), verdict
+    assert isinstance(judge._exception("ValueError", "x"), ValueError)
+    assert type(judge._exception("SystemExit", "x")).__mro__[1] is Exception
+    assert not isinstance(judge._exception("StopIteration", "x"), StopIteration)

@@ -54,3 +54,27 @@ def test_a_list_of_differently_shaped_items_is_compared_item_by_item():
     expected = [np.ones(3), 2.0]
     assert difference([np.ones(3), 2.0], expected) is None
     assert "result[1] is wrong: expected 2, got 1" in difference([np.ones(3), 1.0], expected)
+
+
+def _error_of(operation):
+    try:
+        operation()
+    except Exception as exc:  # noqa: BLE001 - the error is what is told
+        return exc
+    raise AssertionError("the operation did not raise")
+
+
+def test_numpys_shape_errors_are_told_in_the_lessons_words_other_errors_as_they_are():
+    from autograder.checks.messages import raised
+
+    A, B = np.ones((2, 4)), np.ones((3, 4))
+    said, shapes = raised(_error_of(lambda: A @ B))
+    assert shapes and "left factor's last size is 4 but the right factor's first size is 3" in said
+    said, shapes = raised(_error_of(lambda: np.dot(A, B)))
+    assert shapes and "dot product of shapes (2,4) and (3,4)" in said, said
+    said, shapes = raised(_error_of(lambda: np.ones((3, 4)) * np.ones((4, 3))))
+    assert shapes and "element-wise operation on shapes (3,4) and (4,3)" in said, said
+    assert "gufunc" not in said and "operands" not in said
+    said, shapes = raised(_error_of(lambda: np.ones(8).reshape(3, 3)))
+    assert not shapes and said == "ValueError: cannot reshape array of size 8 into shape (3,3)"
+    assert raised(KeyError("k")) == ("KeyError: 'k'", False)

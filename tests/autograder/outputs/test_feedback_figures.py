@@ -155,3 +155,17 @@ def test_a_cell_binds_its_top_level_names_not_an_answers_parameters_or_locals():
               "params, (a, b) = train(1, 2, 3), (4, 5)\nsquares = [k * k for k in range(3)]\n")
     assert feedback_figures._top_level(ast.parse(source)) == {"np", "train", "params", "a", "b",
                                                               "squares"}
+
+
+def test_a_loop_feeding_her_results_back_past_the_cap_gets_the_note_that_says_to_run_it_in_lab():
+    import numpy as np
+
+    figures = _in_process({"np": np, "mse": lambda y, p: float(np.mean((y - p) ** 2))})
+    loop = (f"value = 0.0\nfor _ in range({feedback_figures.MAX_CALLS + 1}):\n"
+            f"    value = mse(np.ones(2), np.full(2, value))\nprint(value)\n")
+    assert figures.draw(loop) == feedback_figures.note(
+        feedback_figures.NOT_DRAWN.format(why=feedback_figures.TOO_MANY_CALLS))
+    assert "run this cell in JupyterLab" in feedback_figures.TOO_MANY_CALLS
+    short = loop.replace(str(feedback_figures.MAX_CALLS + 1), "3")
+    [shown] = _in_process({"np": np, "mse": lambda y, p: float(np.mean((y - p) ** 2))}).draw(short)
+    assert shown["text"] == "1.0\n", shown  # 1, 0, 1: each call fed the last one
