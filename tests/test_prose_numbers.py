@@ -17,8 +17,8 @@ from functools import cache
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
+from autograder.grading.kernel_channels import PromptNotebookClient
 from autograder.settings import REPO
 from tests.conftest import LESSONS
 
@@ -72,8 +72,8 @@ def _outputs(cell):
 def executed(lesson):
     """The lesson's solution notebook after one run in a real kernel."""
     nb = nbformat.read(REPO / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
-    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                   resources={"metadata": {"path": str(REPO)}}).execute()
+    PromptNotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                         resources={"metadata": {"path": str(REPO)}}).execute()
     return nb
 
 

@@ -12,6 +12,7 @@ from jupyter_client.kernelspec import KernelSpec
 from nbgrader.preprocessors import Execute
 
 from autograder.checks import plain
+from autograder.grading.kernel_channels import prompt_client
 from autograder.limits import Limits
 from autograder.sandbox import provisioners, socket_paths, zygote
 
@@ -74,13 +75,15 @@ def bounded_client(km: Any) -> None:
 
 
 class IpcExecute(Execute):
-    """nbgrader's Execute, on a kernel reached over IPC (see :func:`use_ipc`)."""
+    """nbgrader's Execute, on a kernel reached over IPC (see :func:`use_ipc`), whose replies are
+    waited for in short slices (:mod:`autograder.grading.kernel_channels`)."""
 
     _ipc_dir: str | None = None  #: the kernel's IPC folder, removed once it is gone
 
     def create_kernel_manager(self) -> Any:
         km = super().create_kernel_manager()
         self._ipc_dir = use_ipc(km)
+        prompt_client(km)
         bounded_client(km)
         return km
 

@@ -103,7 +103,10 @@ def lab_server(chromium, tmp_path_factory):
     cmd = [sys.executable, "-m", "autograder", "lab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
            f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           # a kernel whose page was closed is stopped once idle, not kept (with ~200 MB) until
+           # the last browser test is done; a kernel with a page open is never stopped
+           "--MappingKernelManager.cull_idle_timeout=240", "--MappingKernelManager.cull_interval=60"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     with served(cmd, port, token, base / "lab.log", "ann-course lab", cwd=REPO, env=env) as url:

@@ -16,11 +16,11 @@ import sys
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from autograder import notebooks
 from autograder.cli import main
 from autograder.grading.check_notebook import check, exercise_of
+from autograder.grading.kernel_channels import PromptNotebookClient
 from autograder.lessons import checks_module, checks_of
 from autograder.release.build import lessons
 from autograder.release.sample_class import submission
@@ -207,8 +207,8 @@ def _scramble(nb, seed):
         rng.shuffle(xs)
         return xs
 
-    client = NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
-                            resources={"metadata": {"path": str(REPO / "course")}})
+    client = PromptNotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
+                                  resources={"metadata": {"path": str(REPO / "course")}})
     with client.setup_kernel():
         run(client, imports + shuffled(answers) + shuffled(others) + selfcheck)
         summaries.append(_stdout(nb.cells[selfcheck[0]]))

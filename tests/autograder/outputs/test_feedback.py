@@ -6,10 +6,10 @@ import base64
 import re
 
 import pytest
-from nbclient import NotebookClient
 
 from autograder import notebooks
 from autograder.grading.grade import grade
+from autograder.grading.kernel_channels import PromptNotebookClient
 from autograder.lessons import checks_of
 from autograder.outputs.feedback import WRAP_CSS
 from autograder.release.sample_class import submission
@@ -45,8 +45,8 @@ def test_the_self_check_cell_shows_its_table_and_the_picture_of_a_mistake_and_no
     nb.cells = [c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == "imports"
                 or notebooks.is_answer(c) or "self_check(globals())" in c.source]
     assert "self_check(globals())" in nb.cells[-1].source
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(REPO / "course" / LESSON)}}).execute()
+    PromptNotebookClient(nb, timeout=120, kernel_name="python3",
+                         resources={"metadata": {"path": str(REPO / "course" / LESSON)}}).execute()
     outputs = nb.cells[-1].outputs
     assert [o for o in outputs if o.output_type == "execute_result"] == []
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
@@ -64,9 +64,10 @@ def graded(tmp_path_factory):
     student = "wrong_sigmoid"
     notebooks.write(submission(LESSON, NOTEBOOK, {"sigmoid": WRONG_SIGMOID}),
                     root / "submitted" / student / LESSON / NOTEBOOK)
-    grade(root / "submitted", root / "out", jobs=1)
-    autograded = notebooks.read(root / "out" / ".nbgrader" / "autograded" / student / LESSON / NOTEBOOK)
+    rows = grade(root / "submitted", root / "out", jobs=1).rows
     page = root / "out" / "feedback" / student / LESSON / NOTEBOOK.replace(".ipynb", ".html")
+    assert page.is_file(), sorted({(r.status, r.flags) for r in rows})
+    autograded = notebooks.read(root / "out" / ".nbgrader" / "autograded" / student / LESSON / NOTEBOOK)
     return autograded, page
 
 
