@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import importlib
 import json
 import os
@@ -38,7 +39,7 @@ from autograder.lessons import hidden_tests
 from autograder.limits import Limits
 from autograder.outputs import diagnosis
 from autograder.outputs.feedback import verdict_outputs
-from autograder.outputs.feedback_figures import Figures, note
+from autograder.outputs.feedback_figures import NOT_DRAWN, Figures, note
 from autograder.release.release_data import teaching_of
 from autograder.settings import REPO
 
@@ -127,6 +128,7 @@ class GuardedExecute(IpcExecute):
         self._hidden = hidden_tests(self.solutions_root, self.lesson_module)
         self._teaching = teaching_of(self.solutions_root, self.lesson_module)
         self._figures = None
+        self._drawing_stuck = False
         start = time.perf_counter()
         try:
             return super().preprocess(nb, resources, km)
@@ -269,15 +271,27 @@ class GuardedExecute(IpcExecute):
         """A teaching cell's outputs: its figure drawn here from the kernel's values, or a note."""
         if not self.figures or self._dead is not None or not self._started:
             return note(SKIPPED)
+        if self._drawing_stuck:
+            return note(NOT_DRAWN.format(why="an earlier figure of this notebook took too long"))
         loop = asyncio.get_running_loop()
         if self._figures is None:
-            def ask(code):  # from the drawing thread, on this loop
-                return asyncio.run_coroutine_threadsafe(self._ask(code), loop).result()
+            def ask(code):  # from the drawing thread, on this loop; never waits unbounded
+                asked = asyncio.run_coroutine_threadsafe(self._ask(code), loop)
+                try:
+                    return asked.result(timeout=2 * (self.timeout or 60) + 10)
+                except concurrent.futures.TimeoutError:
+                    asked.cancel()
+                    return None  # the figure then says the function did not return in time
             module = importlib.import_module(self.lesson_module)
             references = {c.function: c.reference for c in vars(module).values()
                           if isinstance(c, Exercise)}
             self._figures = Figures(self._teaching.imports, ask, FIGURE_SECONDS, references)
-        outputs = await loop.run_in_executor(None, self._figures.draw, source)
+        try:  # bounded also where the drawing thread itself hangs (it is then left behind)
+            outputs = await asyncio.wait_for(loop.run_in_executor(None, self._figures.draw, source),
+                                             FIGURE_SECONDS + 2 * (self.timeout or 60) + 30)
+        except TimeoutError:
+            self._drawing_stuck = True
+            return note(NOT_DRAWN.format(why="drawing it took longer than grading allows"))
         size = sum(len(v) for o in outputs for v in (o.get("data") or {}).values())
         self._output_left -= size
         return outputs if self._output_left >= 0 else note(SKIPPED)

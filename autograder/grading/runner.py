@@ -7,7 +7,9 @@
   again it is reported with a status saying what happened (``JobResult.failed``), and the
   grader never caches such a result (the next run grades it again).
 * A job has a wall-clock budget as a whole (``Run.limits.budget``): past it, its worker is killed
-  (with it its kernel's sandbox) and the job is reported, not retried.
+  (with it its kernel's sandbox) and the job is reported, not retried. Just before, the worker
+  prints where each of its threads waits (on the grader's standard error, for a bug report: a
+  notebook that ran past its budget is the notebook's doing, or a wait in the grader).
 * On a Dask cluster (``scheduler``) the same job function runs on the cluster's workers (its
   kernels sandboxed the same way); a job that raises, or whose worker the cluster lost, is
   submitted once more.
@@ -17,9 +19,11 @@
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +36,9 @@ from autograder.grading.job import Run, failed_result, grade_job
 from autograder.grading.records import JobResult
 
 ATTEMPTS = 2  #: a job is graded at most twice
+#: The signal on which a worker prints its threads' stacks, and how long it is given to.
+STACKS_SIGNAL = signal.SIGUSR1
+STACKS_WAIT = 1.0
 
 
 @dataclass
@@ -58,6 +65,7 @@ def _warm():
 def _worker(conn, run):
     """A pool worker's loop: a job in, its result (or the error) out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the grader
+    faulthandler.register(STACKS_SIGNAL, all_threads=True)  # where it waits, when asked
     _warm()
     while True:
         try:
@@ -88,6 +96,14 @@ class _Worker:
             self.conn.send(task)
         except OSError:
             pass
+
+    def print_stacks(self, what: str) -> None:
+        """Have the worker print where each of its threads waits (under a line naming ``what``)."""
+        if self.proc.is_alive() and self.proc.pid:
+            print(f"ann-course: {what} ran past its budget; where its grading worker "
+                  f"(pid {self.proc.pid}) was waiting:", file=sys.stderr, flush=True)
+            os.kill(self.proc.pid, STACKS_SIGNAL)
+            time.sleep(STACKS_WAIT)
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -150,6 +166,7 @@ def run_local(run: Run, pairs: list[tuple[str, str]], workers: int,
                     w.proc.join()
                     kind, payload = "error", f"the grading worker died ({w.death()})"
                 elif kind is None and time.monotonic() - w.started > run.limits.budget:
+                    w.print_stacks(f"{task.student}/{task.assignment}")
                     w.kill()
                     pool.remove(w)
                     task.attempts = ATTEMPTS

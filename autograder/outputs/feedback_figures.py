@@ -132,6 +132,8 @@ def _top_level(tree: ast.Module) -> set[str]:
 #: One figure drawn at a time in a process: pyplot's figures and the address-space cap are
 #: the process's, not a thread's (a Dask worker may run several jobs in threads).
 _DRAWING = threading.Lock()
+#: How long a figure waits for another one to be drawn (a hung one is not waited for forever).
+DRAWING_WAIT = 120.0
 
 #: Pictures of the figures that only the course's imports draw (the same for every notebook),
 #: by (imports, source): drawn once per grading process.
@@ -386,8 +388,12 @@ class Figures:
         matplotlib.use("agg")
         import matplotlib.pyplot as plt
 
-        with _DRAWING:
+        if not _DRAWING.acquire(timeout=DRAWING_WAIT):
+            raise FigureFailed("the grader was still drawing another figure")
+        try:
             return self._run_alone(code, namespace, plt)
+        finally:
+            _DRAWING.release()
 
     def _run_alone(self, code: Any, namespace: dict[str, Any], plt: Any) -> tuple[str, list[bytes]]:
         before = set(plt.get_fignums())

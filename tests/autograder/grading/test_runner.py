@@ -60,9 +60,13 @@ def test_a_job_that_raises_is_graded_twice_then_reported_with_the_error(run):
     assert "; then " not in status  # the same error twice is said once
 
 
-def test_a_job_past_its_budget_is_stopped_and_reported_not_retried(run):
+def test_a_job_past_its_budget_is_stopped_and_reported_not_retried(run, capfd):
     hurried = dataclasses.replace(run, limits=Limits(budget=1))
     results = grade(hurried, [("ann", L), ("bob", L)])
+    # before it is killed, the worker says where it was waiting (for a bug report)
+    err = capfd.readouterr().err
+    assert f"ann-course: ann/{L} ran past its budget; where its grading worker" in err, err[-2000:]
+    assert "most recent call first" in err and "grade_job" in err, err[-2000:]
     by = {r.student: r for r in results}
     assert sorted(by) == ["ann", "bob"]
     assert by["ann"].failed
