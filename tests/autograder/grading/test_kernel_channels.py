@@ -2,6 +2,7 @@
 real jupyter_client channels, a real kernel."""
 
 import asyncio
+import concurrent.futures
 import shutil
 import time
 from queue import Empty
@@ -15,6 +16,13 @@ from jupyter_client.session import Session
 
 from autograder.grading.kernel_channels import SLICE, PromptNotebookClient, SlicedChannel
 from autograder.grading.kernel_launch import IpcExecute
+
+
+def _run(coroutine):
+    """``asyncio.run`` in a thread of its own (this thread may already have a running loop)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 #: Far longer than any slice: a channel that has not returned by then missed the message.
 MISSED = 5.0
@@ -51,18 +59,18 @@ async def _receive_after_a_lost_wake_up(channel_class, folder, timeout, within):
 
 def test_jupyter_clients_own_channel_misses_a_message_whose_wake_up_was_lost(tmp_path):
     # the failure mode this module guards against, shown on the channel nbclient uses
-    got = asyncio.run(_receive_after_a_lost_wake_up(AsyncZMQSocketChannel, tmp_path, 60, MISSED))
+    got = _run(_receive_after_a_lost_wake_up(AsyncZMQSocketChannel, tmp_path, 60, MISSED))
     assert got is None
 
 
 def test_the_sliced_channel_sees_a_message_whose_wake_up_was_lost(tmp_path):
-    got = asyncio.run(_receive_after_a_lost_wake_up(SlicedChannel, tmp_path, 60, MISSED))
+    got = _run(_receive_after_a_lost_wake_up(SlicedChannel, tmp_path, 60, MISSED))
     assert got is not None and got["msg_type"] == "status", got
     assert got["content"] == {"execution_state": "idle"}
 
 
 def test_the_sliced_channel_waits_without_a_timeout_past_many_slices(tmp_path):
-    got = asyncio.run(_receive_after_a_lost_wake_up(SlicedChannel, tmp_path, None, MISSED))
+    got = _run(_receive_after_a_lost_wake_up(SlicedChannel, tmp_path, None, MISSED))
     assert got is not None and got["msg_type"] == "status", got
 
 
@@ -82,7 +90,7 @@ async def _nothing_comes(timeout):
 
 @pytest.mark.parametrize("timeout", [0, SLICE / 2, 3 * SLICE + 0.1])
 def test_a_timeout_still_ends_in_empty_when_it_is_due_not_before(timeout):
-    waited = asyncio.run(_nothing_comes(timeout))
+    waited = _run(_nothing_comes(timeout))
     assert waited >= timeout * 0.95, (timeout, waited)
 
 
