@@ -28,7 +28,7 @@ from traitlets import Bool, Instance, Unicode, default
 
 from autograder import notebooks
 from autograder.checks import plain
-from autograder.checks.core import Exercise, Verdict
+from autograder.checks.core import Check, Verdict
 from autograder.checks.judge import Judgement, KernelAnswerError
 from autograder.checks.testcells import cell_verdicts
 from autograder.grading import kernel_tree
@@ -283,8 +283,9 @@ class GuardedExecute(IpcExecute):
                     asked.cancel()
                     return None  # the figure then says the function did not return in time
             module = importlib.import_module(self.lesson_module)
-            references = {c.function: c.reference for c in vars(module).values()
-                          if isinstance(c, Exercise)}
+            # the figure's first pass: a right answer of each check (a Property's model too)
+            references = {c.function: c.model_answer() for c in vars(module).values()
+                          if isinstance(c, Check) and c.model_answer() is not None}
             self._figures = Figures(self._teaching.imports, ask, FIGURE_SECONDS, references)
         try:  # bounded also where the drawing thread itself hangs (it is then left behind)
             outputs = await asyncio.wait_for(loop.run_in_executor(None, self._figures.draw, source),

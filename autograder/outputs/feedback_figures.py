@@ -40,16 +40,20 @@ from typing import Any
 from nbformat import NotebookNode
 
 from autograder.checks import plain
-from autograder.checks.judge import _exception
+from autograder.checks.judge import _copy_back, _exception
 
 #: The most requests to the kernel one teaching cell may make (a loss panel's 2 000 calls are 7
-#: requests, lesson 08's decision boundaries 34; lesson 11's training with the learner's L2 and
-#: dropout, a loop that feeds her results back, would need about 1 200: it keeps the note).
+#: requests, lesson 08's decision boundaries 34, lesson 11's training with the learner's L2 and
+#: dropout, ~1 200 calls in a loop that feeds her results back, 16 when her functions give the
+#: right answers' values: the first pass then foresees every call; a loop whose calls the first
+#: pass cannot foresee is asked call by call, and past this cap it keeps the note).
 MAX_CALLS = 150
 #: The most calls the first pass records (then the rest are asked for one by one).
 MAX_RECORDED = 20000
-#: The most calls of one function sent to the kernel in one request (the figure's first pass).
+#: The most calls of one function sent to the kernel in one request (the figure's first pass),
+#: and the most bytes of arrays their arguments may hold (lesson 11's parameters: 150 KB a call).
 BATCH = 500
+BATCH_BYTES = 16 << 20
 #: The most pictures one teaching cell adds, and the largest PNG kept.
 MAX_FIGURES = 8
 MAX_PNG = 2 << 20
@@ -182,6 +186,44 @@ def _has_nan(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _has_generator(value: Any, depth: int = 0) -> bool:
+    import numpy as np
+
+    if isinstance(value, np.random.Generator):
+        return True
+    if depth < 8 and isinstance(value, (list, tuple)):
+        return any(_has_generator(v, depth + 1) for v in value)
+    if depth < 8 and isinstance(value, dict):
+        return any(_has_generator(v, depth + 1) for v in value.values())
+    return False
+
+
+def _array_bytes(value: Any, depth: int = 0) -> int:
+    nbytes = getattr(value, "nbytes", None)
+    if type(nbytes) is int:
+        return nbytes
+    if depth < 8 and isinstance(value, (list, tuple)):
+        return sum(_array_bytes(v, depth + 1) for v in value)
+    if depth < 8 and isinstance(value, dict):
+        return sum(_array_bytes(v, depth + 1) for v in value.values())
+    return 8
+
+
+def _chunks(calls: dict[tuple[str, str], tuple[tuple, dict]]) -> Iterator[list[tuple[str, str]]]:
+    """The keys of ``calls`` in requests of at most :data:`BATCH` calls and :data:`BATCH_BYTES`."""
+    chunk: list[tuple[str, str]] = []
+    size = 0
+    for key, call in calls.items():
+        nbytes = _array_bytes(call)
+        if chunk and (len(chunk) >= BATCH or size + nbytes > BATCH_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(key)
+        size += nbytes
+    if chunk:
+        yield chunk
+
+
 @contextlib.contextmanager
 def _bounded_memory(headroom: int = HEADROOM) -> Iterator[None]:
     """The process's address space capped at its present size + ``headroom`` (then put back)."""
@@ -220,7 +262,10 @@ class Figures:
     which only records the calls the figure makes; those calls are then sent to the kernel in a
     few requests (a loss panel's 2 000 calls: one request per function); the second, real pass
     takes each call's result from them, or asks the kernel when a call differs from the first
-    pass's (a training loop that feeds the learner's results back).
+    pass's (a training loop that feeds the learner's results back). The first pass uses each
+    check's right answer (an :class:`~autograder.checks.core.Exercise`'s reference, a
+    ``Property``'s model). A generator passed to her function comes back in the state her call
+    left it in the kernel, so the figure's own generator moves on as it does in JupyterLab.
     """
 
     def __init__(self, imports: tuple[str, ...], ask: Ask, seconds: float,
@@ -256,8 +301,11 @@ class Figures:
 
     def _in_kernel(self, name: str, calls: list[tuple[tuple, dict]]) -> list[Any]:
         """The kernel's results of ``calls`` of the learner's ``name`` (one request)."""
+        # a generator among the arguments comes back as the call left it (the figure's own
+        # generator then moves on as it does in JupyterLab: lesson 11's dropout masks)
+        after = any(_has_generator(args) or _has_generator(kwargs) for args, kwargs in calls)
         try:
-            request = plain.encode({"answer": name, "watch": [], "after": False, "calls": [
+            request = plain.encode({"answer": name, "watch": [], "after": after, "calls": [
                 [list(args), kwargs, {"all": "ignore"}] for args, kwargs in calls]}, extras=("ref", "rng"))
         except plain.NotPlain as exc:
             raise FigureFailed(f"the figure passes `{name}` {exc}") from None
@@ -278,8 +326,14 @@ class Figures:
             return reference(*args, **kwargs)
         key = self._key(name, args, kwargs)
         if key is not None and key in self._known:
-            return _answer(name, self._known[key])
-        return _answer(name, self._in_kernel(name, [(args, kwargs)])[0])
+            result = self._known[key]
+        else:
+            result = self._in_kernel(name, [(args, kwargs)])[0]
+        after = result.get("after") if type(result) is dict else None
+        if type(after) is list and len(after) == 2:
+            _copy_back(list(args), after[0], [])  # what the call changed in its arguments
+            _copy_back(kwargs, after[1], [])
+        return _answer(name, result)
 
     @staticmethod
     def _key(name: str, args: tuple, kwargs: dict) -> tuple[str, str] | None:
@@ -296,9 +350,7 @@ class Figures:
             if key is not None and key not in self._known:
                 by_name.setdefault(name, {})[key] = (args, kwargs)
         for name, calls in by_name.items():
-            keys = list(calls)
-            for start in range(0, len(keys), BATCH):
-                chunk = keys[start:start + BATCH]
+            for chunk in _chunks(calls):
                 try:
                     results = self._in_kernel(name, [calls[k] for k in chunk])
                 except FigureFailed:  # e.g. a batch too big for one message: asked one by one

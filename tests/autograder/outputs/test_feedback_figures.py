@@ -107,9 +107,10 @@ def test_a_hostile_value_gives_the_note_and_loses_nothing_else(graded, student, 
         g: e for g, e in theirs.items() if "mse" not in str(mine[g])}
 
 
-def _in_process(namespace):
+def _in_process(namespace, module=MODULE, references=None, asked=None):
     """A :class:`~autograder.outputs.feedback_figures.Figures` whose "kernel" is ``namespace``
-    answered by the kernel's own code in this process (a fake kernel for the grader's side)."""
+    answered by the kernel's own code in this process (a fake kernel for the grader's side);
+    ``asked``, a list, gets each request's text."""
     import ast
 
     from autograder.inkernel import compute
@@ -117,9 +118,11 @@ def _in_process(namespace):
     def ask(expression):
         call = ast.parse(expression, mode="eval").body
         handler = compute.run if call.func.attr == "run" else compute.values
+        if asked is not None:
+            asked.append(expression)
         return handler(namespace, ast.literal_eval(call.args[1]))
 
-    return feedback_figures.Figures(teaching_of(REPO, MODULE).imports, ask, 60)
+    return feedback_figures.Figures(teaching_of(REPO, module).imports, ask, 60, references)
 
 
 def test_what_the_kernel_sends_is_only_plain_data_never_a_function_to_call():
@@ -169,3 +172,45 @@ def test_a_loop_feeding_her_results_back_past_the_cap_gets_the_note_that_says_to
     short = loop.replace(str(feedback_figures.MAX_CALLS + 1), "3")
     [shown] = _in_process({"np": np, "mse": lambda y, p: float(np.mean((y - p) ** 2))}).draw(short)
     assert shown["text"] == "1.0\n", shown  # 1, 0, 1: each call fed the last one
+
+
+@pytest.mark.parametrize("with_reference", [False, True])
+def test_a_generator_passed_to_her_function_moves_on_as_it_does_in_jupyterlab(with_reference):
+    import numpy as np
+
+    def draw(rng):
+        return float(rng.random())
+
+    source = "rng = np.random.default_rng(3)\nprint([draw(rng) for _ in range(4)])\n"
+    figures = _in_process({"np": np, "draw": draw}, references={"draw": draw} if with_reference else None)
+    [shown] = figures.draw(source)
+    rng = np.random.default_rng(3)
+    assert shown["text"] == f"{[float(rng.random()) for _ in range(4)]}\n", shown  # 4 different draws
+
+
+def test_lesson_11s_training_with_her_l2_and_dropout_is_drawn_as_jupyterlab_runs_it():
+    """The loop feeds her results back every epoch (~1 200 calls): the first pass with the
+    checks' right answers plans them, a few requests fetch them, the figure is hers."""
+    import contextlib
+    import io
+
+    from ann_lib import regularization
+
+    module = "autograder.lessons.regularization"
+    mine = {name: getattr(regularization, name) for name in
+            ("l2_penalty", "l2_penalty_grad", "dropout_forward", "dropout_backward")}
+    teaching = teaching_of(REPO, module)
+    lesson = notebooks.read(REPO / "solutions" / "11_regularization" / "11_regularization.ipynb")
+    cells = [c for c in lesson.cells
+             if c.cell_type == "code" and c.source.strip() in teaching.cells]
+    setup, training = [c.source.strip() for c in cells if "train_regularized" in c.source][:2]
+    asked = []
+    figures = _in_process(dict(mine), module, dict(mine), asked)
+    figures.draw(setup)
+    outputs = figures.draw(training)
+    namespace = dict(mine)  # the same cells run here, as JupyterLab runs them
+    for source in (*teaching.imports, setup, training):
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            exec(source, namespace)
+    assert outputs[0]["text"] == printed.getvalue() and "keep_prob = 0.3" in printed.getvalue(), outputs
+    assert len(_pngs(outputs)) == 1 and len(asked) <= 30, len(asked)
